@@ -1,0 +1,5 @@
+import { ServerClockElement } from './server-clock.js';
+
+export { ServerClockElement };
+
+if (!customElements.get('server-clock')) customElements.define('server-clock', ServerClockElement);

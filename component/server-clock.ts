@@ -1,0 +1,260 @@
+import { LitElement, html, nothing, type PropertyValues } from 'lit';
+import { connectClock, type ServerClock } from '../sdk/clock.js';
+import type { ConnectionState } from '../sdk/connection.js';
+import { TIME_EVENT } from '../sdk/protocol.js';
+import { formatDuration, formatter, isLocale, isTimeZone, type ClockFormat, type FormatSettings, type HourCycle, type Precision } from './format.js';
+import { styles } from './server-clock.styles.js';
+import { subscribe, unsubscribe, type TickSubscriber } from './ticker.js';
+
+const FORMATS: readonly ClockFormat[] = ['time', 'date', 'datetime'];
+const HOUR_CYCLES: readonly HourCycle[] = ['h12', 'h23'];
+const PRECISIONS: readonly Precision[] = ['second', 'minute'];
+
+const STATUS_TEXT: Record<ConnectionState, string> = {
+  connecting: 'Connecting to the server',
+  connected: 'Live server time',
+  reconnecting: 'Reconnecting; the time shown may be stale',
+  disconnected: 'Disconnected',
+  error: 'Error',
+};
+
+/**
+ * Shows a server's authoritative time, kept in sync over socket.io.
+ *
+ * @element server-clock
+ * @attr {string} url - The socket.io server (required).
+ * @attr {'connecting'|'connected'|'reconnecting'|'disconnected'|'error'} state - Connection state (read-only, reflected).
+ * @fires server-clock-statechange - The connection state changed; `detail.state`.
+ * @fires server-clock-sync - A new estimate of the server's clock; `detail` has offset, rtt, uncertainty.
+ * @fires server-clock-error - Something failed; `detail.error`.
+ * @fires server-clock-end - A countdown (`until`) reached zero, on the server's time. Once.
+ * @csspart time - The `<time>` element with the text.
+ * @csspart status - The connection state indicator.
+ * @csspart message - The error message, in state `error`.
+ * @cssprop --server-clock-font - Font of the clock.
+ * @cssprop --server-clock-color - Text colour.
+ * @cssprop --server-clock-status-size - Size of the state indicator.
+ * @cssprop --server-clock-connecting-color - Indicator while connecting.
+ * @cssprop --server-clock-connected-color - Indicator while connected.
+ * @cssprop --server-clock-reconnecting-color - Indicator while reconnecting.
+ * @cssprop --server-clock-disconnected-color - Indicator when disconnected.
+ * @cssprop --server-clock-error-color - Indicator and message on error.
+ * @cssprop --server-clock-stale-opacity - Opacity of the time while it may be stale.
+ */
+export class ServerClockElement extends LitElement implements TickSubscriber {
+  static override styles = styles;
+  static override properties = {
+    url: { type: String },
+    format: { type: String },
+    timeZone: { type: String, attribute: 'time-zone' },
+    locale: { type: String },
+    hourCycle: { type: String, attribute: 'hour-cycle' },
+    precision: { type: String },
+    until: { type: String },
+    event: { type: String },
+    state: { type: String, reflect: true },
+  };
+
+  /** The socket.io server to follow. */
+  declare url: string;
+  /** `time` (default), `date` or `datetime`. */
+  declare format: ClockFormat;
+  /** IANA time zone; default the visitor's. */
+  declare timeZone: string | undefined;
+  /** BCP 47 locale; default the nearest `lang`, then the document's. */
+  declare locale: string | undefined;
+  /** `h12` or `h23`; default the locale's. */
+  declare hourCycle: HourCycle | undefined;
+  /** `second` (default) or `minute`. */
+  declare precision: Precision;
+  /** ISO timestamp: count down to it on the server's clock instead of showing the time. */
+  declare until: string | undefined;
+  /** Name of the pushed time event (default `api:server-time`). */
+  declare event: string;
+  /** Connection state; set by the element, reflected to the `state` attribute. */
+  declare state: ConnectionState;
+
+  readonly #internals = this.attachInternals();
+  #clock: ServerClock | undefined;
+  #errorMessage = '';
+  #settings: FormatSettings = { format: 'time', precision: 'second' };
+  #untilMs = NaN;
+  #ended = false;
+  #shownKey = NaN;
+  #warned = new Set<string>();
+
+  constructor() {
+    super();
+    this.url = '';
+    this.format = 'time';
+    this.precision = 'second';
+    this.event = TIME_EVENT;
+    this.state = 'connecting';
+    this.#internals.role = 'timer';
+  }
+
+  /** The server's time in epoch ms (NaN until known). */
+  now(): number {
+    return this.#clock?.now() ?? NaN;
+  }
+
+  /** Bound on the error of {@link now}, ms. */
+  get uncertainty(): number {
+    return this.#clock?.uncertainty ?? NaN;
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    if (!this.#clock) this.#open();
+    subscribe(this);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    unsubscribe(this);
+    // A move in the DOM disconnects and reconnects in one task: keep the connection through it.
+    queueMicrotask(() => {
+      if (!this.isConnected) this.#close();
+    });
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('format') || changed.has('timeZone') || changed.has('locale') || changed.has('hourCycle') || changed.has('precision')) {
+      this.#settings = this.#validSettings();
+    }
+    if (changed.has('until')) {
+      this.#untilMs = this.until ? Date.parse(this.until) : NaN;
+      this.#ended = false;
+      if (this.until && Number.isNaN(this.#untilMs)) this.#warn('until', this.until);
+    }
+    if ((changed.has('url') || changed.has('event')) && this.isConnected && changed.get('url') !== undefined) this.#open();
+    this.#internals.ariaBusy = String(this.state === 'connecting');
+    this.#internals.ariaLabel = this.getAttribute('aria-label') ?? (this.until ? 'Countdown' : 'Server time');
+  }
+
+  protected override render() {
+    const now = this.now();
+    const unit = this.#settings.precision === 'minute' ? 60_000 : 1000;
+    this.#shownKey = this.#key(now, unit);
+    const known = Number.isFinite(now);
+    const countdown = Number.isFinite(this.#untilMs);
+    const text = !known ? '--:--' : countdown ? formatDuration(this.#untilMs - now, this.#settings.precision) : formatter(this.#settings).format(now);
+    const datetime = !known ? nothing : countdown ? `PT${Math.max(0, Math.ceil((this.#untilMs - now) / 1000))}S` : new Date(Math.floor(now / unit) * unit).toISOString();
+    const status = this.state === 'error' && this.#errorMessage ? `${STATUS_TEXT.error}: ${this.#errorMessage}` : STATUS_TEXT[this.state];
+    return html`<span part="status" title=${status}><span class="visually-hidden">${status}</span></span
+      ><time part="time" datetime=${datetime}>${text}</time>${this.state === 'error'
+        ? html`<span part="message">${this.#errorMessage}</span>`
+        : nothing}`;
+  }
+
+  msUntilNextTick(): number {
+    const now = this.now();
+    if (!Number.isFinite(now)) return -1;
+    const unit = this.#settings.precision === 'minute' ? 60_000 : 1000;
+    const target = Number.isFinite(this.#untilMs) ? this.#untilMs - now : now;
+    const rest = ((target % unit) + unit) % unit;
+    // For a countdown the boundary is where the remaining time crosses a whole unit (downwards).
+    return Number.isFinite(this.#untilMs) ? rest || unit : unit - rest;
+  }
+
+  tick(): void {
+    const now = this.now();
+    if (Number.isFinite(this.#untilMs) && !this.#ended && now >= this.#untilMs) {
+      this.#ended = true;
+      this.#fire('server-clock-end', { until: this.#untilMs });
+    }
+    const unit = this.#settings.precision === 'minute' ? 60_000 : 1000;
+    if (this.#key(now, unit) !== this.#shownKey) this.requestUpdate();
+  }
+
+  #key(now: number, unit: number): number {
+    if (!Number.isFinite(now)) return NaN;
+    return Number.isFinite(this.#untilMs) ? Math.ceil(Math.max(0, this.#untilMs - now) / unit) : Math.floor(now / unit);
+  }
+
+  #open() {
+    this.#close();
+    this.#errorMessage = '';
+    const clock = connectClock(this.url, { event: this.event || TIME_EVENT });
+    this.#clock = clock;
+    clock.addEventListener('statechange', this.#onState);
+    clock.addEventListener('sync', this.#onSync);
+    clock.addEventListener('error', this.#onError);
+    this.#setState(clock.state);
+  }
+
+  #close() {
+    const clock = this.#clock;
+    if (!clock) return;
+    this.#clock = undefined;
+    clock.removeEventListener('statechange', this.#onState);
+    clock.removeEventListener('sync', this.#onSync);
+    clock.removeEventListener('error', this.#onError);
+    clock.close();
+  }
+
+  #onState = (event: CustomEvent<{ state: ConnectionState }>) => this.#setState(event.detail.state);
+
+  #onSync = (event: CustomEvent) => {
+    this.#fire('server-clock-sync', event.detail);
+    this.requestUpdate();
+  };
+
+  #onError = (event: CustomEvent<{ error: Error }>) => {
+    this.#errorMessage = event.detail.error.message;
+    this.#setState('error');
+    this.#fire('server-clock-error', { error: event.detail.error });
+  };
+
+  #setState(state: ConnectionState) {
+    const next = this.#clock?.error && state !== 'connected' ? 'error' : state;
+    if (next === this.state) return;
+    this.state = next;
+    this.#fire('server-clock-statechange', { state: next });
+  }
+
+  #validSettings(): FormatSettings {
+    const pick = <T extends string>(name: string, value: string | undefined, allowed: readonly T[], fallback: T) => {
+      if (value == null || value === '') return fallback;
+      if (allowed.includes(value as T)) return value as T;
+      this.#warn(name, value);
+      return fallback;
+    };
+    const lang = this.locale || this.closest('[lang]')?.getAttribute('lang') || document.documentElement.lang || undefined;
+    let locale = lang;
+    if (lang && !isLocale(lang)) {
+      this.#warn('locale', lang);
+      locale = undefined;
+    }
+    let timeZone = this.timeZone || undefined;
+    if (timeZone && !isTimeZone(timeZone)) {
+      this.#warn('time-zone', timeZone);
+      timeZone = undefined;
+    }
+    const hourCycle = this.hourCycle ? pick<HourCycle>('hour-cycle', this.hourCycle, HOUR_CYCLES, 'h23') : undefined;
+    return {
+      format: pick('format', this.format, FORMATS, 'time'),
+      precision: pick('precision', this.precision, PRECISIONS, 'second'),
+      ...(hourCycle && HOUR_CYCLES.includes(this.hourCycle as HourCycle) ? { hourCycle } : {}),
+      ...(timeZone ? { timeZone } : {}),
+      ...(locale ? { locale } : {}),
+    };
+  }
+
+  #warn(name: string, value: string) {
+    const key = `${name}=${value}`;
+    if (this.#warned.has(key)) return;
+    this.#warned.add(key);
+    console.warn(`<server-clock>: invalid ${name} "${value}"; using the default`);
+  }
+
+  #fire(type: string, detail: unknown) {
+    this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'server-clock': ServerClockElement;
+  }
+}

@@ -1,0 +1,64 @@
+// npm build: ES2021 modules, one file per source module, dependencies external.
+// CDN build: one minified module and one IIFE (window.ServerClock) with every dependency inlined.
+import { builtinModules } from 'node:module';
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { transform } from 'esbuild';
+import { nodeResolve } from '@rollup/plugin-node-resolve';
+import terser from '@rollup/plugin-terser';
+
+// npm modules: ES2021, as Lit's publishing guide recommends (bundlers downstream take it from there).
+// CDN bundles: ES2022, native private fields; every browser with custom elements and
+// constructable stylesheets has them, and they are smaller than their ES2021 emulation.
+const NPM_TARGET = 'es2021';
+const CDN_TARGET = 'es2022';
+
+export const NPM_ENTRIES = ['component/define.ts', 'component/server-clock.ts', 'sdk/index.ts', 'demo-server/index.ts', 'demo-server/cli.ts'];
+
+/** TypeScript → ES2021 with esbuild, transform only (type checking is tsc's job). */
+function typescript(target) {
+  return {
+    name: 'typescript',
+    // Sources import each other as './x.js' (what the output will be called): find './x.ts'.
+    resolveId(source, importer) {
+      if (!importer?.endsWith('.ts') || !source.startsWith('.') || !source.endsWith('.js')) return null;
+      const file = resolve(dirname(importer), source.replace(/\.js$/, '.ts'));
+      return existsSync(file) ? file : null;
+    },
+    async transform(code, id) {
+      if (!id.endsWith('.ts')) return null;
+      const result = await transform(code, { loader: 'ts', target, format: 'esm', sourcemap: true, sourcefile: id, tsconfigRaw: { compilerOptions: { useDefineForClassFields: true, verbatimModuleSyntax: true } } });
+      return { code: result.code, map: result.map };
+    },
+  };
+}
+
+const external = (id) => !id.startsWith('.') && !id.startsWith('/') && !id.startsWith('\0');
+
+/** Plugins for a self-contained browser bundle (shared with scripts/size.mjs). */
+export function browserBundlePlugins() {
+  return [
+    nodeResolve({ browser: true, exportConditions: ['browser', 'production'] }),
+    typescript(CDN_TARGET),
+    terser({ ecma: 2022, module: true, format: { comments: false } }),
+  ];
+}
+
+export const CDN_OUTPUTS = [
+  { file: 'dist/cdn/server-clock.js', format: 'es' },
+  { file: 'dist/cdn/server-clock.iife.js', format: 'iife', name: 'ServerClock' },
+];
+
+export default [
+  {
+    input: NPM_ENTRIES,
+    external: (id) => external(id) || builtinModules.includes(id),
+    plugins: [typescript(NPM_TARGET)],
+    output: { dir: 'dist', format: 'es', preserveModules: true, preserveModulesRoot: '.', sourcemap: true },
+  },
+  {
+    input: 'cdn/server-clock.ts',
+    plugins: browserBundlePlugins(),
+    output: CDN_OUTPUTS.map((o) => ({ ...o, sourcemap: true })),
+  },
+];

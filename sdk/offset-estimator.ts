@@ -1,0 +1,106 @@
+/**
+ * Offset estimation: pure functions, samples in, offset and uncertainty out.
+ * "Offset" is server clock − local clock, in milliseconds; local times are on the monotonic base.
+ */
+
+/** One sync exchange: local send `t0`, server receive `t1`, server reply `t2`, local receive `t3`. */
+export interface SyncSample {
+  t0: number;
+  t1: number;
+  t2: number;
+  t3: number;
+}
+
+/** One pushed server time: the value, how coarse it is (ms), and when it arrived locally. */
+export interface PushSample {
+  serverTime: number;
+  resolution: number;
+  receivedAt: number;
+}
+
+export interface Estimate {
+  /** Server clock − local clock, ms. */
+  offset: number;
+  /** Best round trip among the samples used (NaN for pushes, which have none). */
+  rtt: number;
+  /** Bound on |error| of `offset` at local time `at`, ms. */
+  uncertainty: number;
+  /** Local time of the newest sample used; uncertainty grows by the drift bound from here. */
+  at: number;
+  /** How many samples the estimate rests on. */
+  samples: number;
+}
+
+/** Bound on the rate two clocks drift apart (100 ppm: two ordinary quartz clocks, both at their limit). */
+export const DRIFT_BOUND = 1e-4;
+
+/** Round trip of a sample, less the server's own processing time. */
+export function roundTrip(s: SyncSample): number {
+  return s.t3 - s.t0 - (s.t2 - s.t1);
+}
+
+/** Offset of one sample alone (the NTP formula). */
+export function sampleOffset(s: SyncSample): number {
+  return (s.t1 - s.t0 + (s.t2 - s.t3)) / 2;
+}
+
+/** Whether a sample is physically possible: nothing travels back in time. */
+export function isValidSample(s: SyncSample): boolean {
+  return [s.t0, s.t1, s.t2, s.t3].every(Number.isFinite) && s.t3 >= s.t0 && s.t2 >= s.t1 && roundTrip(s) >= 0;
+}
+
+/**
+ * Estimates the offset from sync samples (oldest first).
+ *
+ * Causality bounds each sample's offset to [t2 − t3, t1 − t0]: the request cannot arrive before
+ * it left, nor the answer before it was sent. The truth lies in every interval at once, so we
+ * intersect them, newest first, each widened by the drift bound for its age. The intersection is
+ * set by the lowest-delay samples in each direction (NTP's clock filter, Cristian's minimum),
+ * outliers with long delays fall away by themselves, and the estimate is its midpoint. Older
+ * samples that no longer agree with newer ones (a clock was stepped) are dropped.
+ *
+ * `uncertainty` is at least half the best round trip: the intersection can be narrower, but only
+ * by assuming that the fastest legs of different exchanges are equally fast.
+ */
+export function estimateFromSync(samples: readonly SyncSample[], drift = DRIFT_BOUND): Estimate | undefined {
+  const valid = samples.filter(isValidSample);
+  if (valid.length === 0) return undefined;
+  const at = Math.max(...valid.map((s) => s.t3));
+  let lo = -Infinity;
+  let hi = Infinity;
+  let rtt = Infinity;
+  let used = 0;
+  for (const s of [...valid].sort((a, b) => b.t3 - a.t3)) {
+    const widen = drift * (at - s.t3);
+    const sLo = Math.max(lo, s.t2 - s.t3 - widen);
+    const sHi = Math.min(hi, s.t1 - s.t0 + widen);
+    if (sLo > sHi) break;
+    lo = sLo;
+    hi = sHi;
+    rtt = Math.min(rtt, roundTrip(s));
+    used++;
+  }
+  return { offset: (lo + hi) / 2, rtt, uncertainty: Math.max((hi - lo) / 2, rtt / 2), at, samples: used };
+}
+
+/**
+ * Estimates the offset from pushed times alone (servers without sync), oldest first.
+ *
+ * A push cannot arrive before it was sent, and a value truncated to `resolution` was read up to
+ * one resolution later than it says, so the offset is at least `serverTime − receivedAt` and
+ * most likely half a resolution above the best such bound. The network delay is not measurable
+ * this way; `uncertainty` covers the truncation and the drift since.
+ */
+export function estimateFromPushes(pushes: readonly PushSample[], drift = DRIFT_BOUND): Estimate | undefined {
+  const valid = pushes.filter((p) => Number.isFinite(p.serverTime) && Number.isFinite(p.receivedAt) && p.resolution >= 0);
+  if (valid.length === 0) return undefined;
+  const at = Math.max(...valid.map((p) => p.receivedAt));
+  let best = valid[0];
+  let lo = -Infinity;
+  for (const p of valid) {
+    const bound = p.serverTime - p.receivedAt - drift * (at - p.receivedAt);
+    if (bound > lo) [lo, best] = [bound, p];
+  }
+  const half = best.resolution / 2;
+  return { offset: lo + half, rtt: NaN, uncertainty: half + drift * (at - best.receivedAt), at, samples: valid.length };
+}

@@ -1,0 +1,32 @@
+// The CDN bundle alone, as a page would use it: one script, one tag, the real demo server.
+import { expect } from '@esm-bundle/chai';
+import { demoServerUrl, serverMachineNow, waitFor } from './helpers.js';
+
+describe('CDN bundle', () => {
+  it('defines <server-clock>, exports the SDK, and shows the server time', async () => {
+    const cdn = await import('/dist/cdn/server-clock.js' as string);
+    expect(cdn.connectClock, 'SDK export').to.be.a('function');
+    expect(customElements.get('server-clock')).to.equal(cdn.ServerClockElement);
+
+    const el = document.createElement('server-clock');
+    el.setAttribute('url', await demoServerUrl());
+    el.setAttribute('time-zone', 'UTC');
+    el.setAttribute('hour-cycle', 'h23');
+    el.setAttribute('locale', 'en-GB');
+    document.body.append(el);
+    try {
+      await waitFor(() => el.getAttribute('state') === 'connected', 'state="connected"');
+      const time = await waitFor(() => el.shadowRoot?.querySelector('time[datetime]'), 'a rendered <time>');
+      const [datetime, text] = [time.getAttribute('datetime')!, time.textContent];
+      const shown = Date.parse(datetime);
+      const truth = await serverMachineNow();
+      // The shown second is the server's: it trails the truth by less than a second, plus test latency.
+      expect(Math.abs(truth - shown), `shown ${datetime}`).to.be.below(1000 + 250);
+      expect(text).to.match(/^\d{2}:\d{2}:\d{2}$/);
+      const expected = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', hour: 'numeric', minute: '2-digit', second: '2-digit', hourCycle: 'h23' }).format(shown);
+      expect(text).to.equal(expected);
+    } finally {
+      el.remove();
+    }
+  });
+});

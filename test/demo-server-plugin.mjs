@@ -1,0 +1,51 @@
+// web-test-runner plugin: a real demo server for the browser tests, started with the test run,
+// plus servers that a test may spawn, kill and restart itself (through executeServerCommand).
+import { startServer, stopServer } from './servers.mjs';
+
+export function demoServerPlugin() {
+  let shared;
+  const spawned = new Map();
+  let nextId = 1;
+
+  const actions = {
+    // The shared demo server, up for the whole run.
+    url: () => ({ url: shared.url }),
+    // A server of the test's own: { kind: 'demo' | 'classic', args?: string[] } → { id, url }.
+    spawn: async ({ kind = 'demo', args = [] }) => {
+      const server = await startServer(kind, 0, args);
+      const id = nextId++;
+      spawned.set(id, { ...server, kind, args });
+      return { id, url: server.url };
+    },
+    kill: async ({ id, signal = 'SIGKILL' }) => {
+      await stopServer(spawned.get(id), signal);
+      return { ok: true };
+    },
+    // Starts a killed server again on the same port.
+    restart: async ({ id }) => {
+      const old = spawned.get(id);
+      await stopServer(old);
+      const server = await startServer(old.kind, old.port, old.args);
+      spawned.set(id, { ...old, ...server });
+      return { id, url: server.url };
+    },
+    // The server machine's clock (the demo server reads the same one), epoch ms.
+    now: () => ({ now: Date.now() }),
+  };
+
+  return {
+    name: 'demo-server',
+    async serverStart() {
+      shared = await startServer('demo');
+    },
+    async serverStop() {
+      await Promise.all([shared, ...spawned.values()].filter(Boolean).map((s) => stopServer(s)));
+    },
+    async executeCommand({ command, payload = {} }) {
+      if (command !== 'demo-server') return undefined;
+      const action = actions[payload.action];
+      if (!action) throw new Error(`demo-server: unknown action "${payload.action}"`);
+      return action(payload);
+    },
+  };
+}
