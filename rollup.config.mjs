@@ -15,8 +15,19 @@ const CDN_TARGET = 'es2022';
 
 export const NPM_ENTRIES = ['component/define.ts', 'component/server-clock.ts', 'sdk/index.ts', 'demo-server/index.ts', 'demo-server/cli.ts'];
 
-/** TypeScript → ES2021 with esbuild, transform only (type checking is tsc's job). */
-function typescript(target) {
+/**
+ * Collapses the white space of our css`` templates (they hold no expressions): indentation is
+ * for reading the source, not for shipping.
+ */
+function minifyCss(code) {
+  return code.replace(/\bcss`([^`$]*)`/g, (_, body) => {
+    const out = body.replace(/\s+/g, ' ').replace(/ ?([{};,>]) ?/g, '$1').replace(/: /g, ':').replace(/;}/g, '}');
+    return `css\`${out.trim()}\``;
+  });
+}
+
+/** TypeScript → JavaScript with esbuild, transform only (type checking is tsc's job). */
+function typescript(target, { minify = false } = {}) {
   return {
     name: 'typescript',
     // Sources import each other as './x.js' (what the output will be called): find './x.ts'.
@@ -27,7 +38,7 @@ function typescript(target) {
     },
     async transform(code, id) {
       if (!id.endsWith('.ts')) return null;
-      const result = await transform(code, { loader: 'ts', target, format: 'esm', sourcemap: true, sourcefile: id, tsconfigRaw: { compilerOptions: { useDefineForClassFields: true, verbatimModuleSyntax: true } } });
+      const result = await transform(minify ? minifyCss(code) : code, { loader: 'ts', target, format: 'esm', sourcemap: true, sourcefile: id, tsconfigRaw: { compilerOptions: { useDefineForClassFields: true, verbatimModuleSyntax: true } } });
       return { code: result.code, map: result.map };
     },
   };
@@ -39,8 +50,8 @@ const external = (id) => !id.startsWith('.') && !id.startsWith('/') && !id.start
 export function browserBundlePlugins() {
   return [
     nodeResolve({ browser: true, exportConditions: ['browser', 'production'] }),
-    typescript(CDN_TARGET),
-    terser({ ecma: 2022, module: true, format: { comments: false } }),
+    typescript(CDN_TARGET, { minify: true }),
+    terser({ ecma: 2022, module: true, compress: { passes: 2 }, format: { comments: false } }),
   ];
 }
 
