@@ -43,7 +43,8 @@ export function isTimeZone(value: string): boolean {
 
 export function isLocale(value: string): boolean {
   try {
-    return Intl.DateTimeFormat.supportedLocalesOf([value]).length >= 0;
+    Intl.DateTimeFormat.supportedLocalesOf(value);
+    return true;
   } catch {
     return false;
   }

@@ -4,7 +4,7 @@ import type { ConnectionState } from '../sdk/connection.js';
 import { TIME_EVENT } from '../sdk/protocol.js';
 import { formatDuration, formatter, isLocale, isTimeZone, type ClockFormat, type FormatSettings, type HourCycle, type Precision } from './format.js';
 import { styles } from './server-clock.styles.js';
-import { subscribe, unsubscribe, type TickSubscriber } from './ticker.js';
+import { reschedule, subscribe, unsubscribe, type TickSubscriber } from './ticker.js';
 
 const FORMATS: readonly ClockFormat[] = ['time', 'date', 'datetime'];
 const HOUR_CYCLES: readonly HourCycle[] = ['h12', 'h23'];
@@ -74,7 +74,6 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
   /** Connection state; set by the element, reflected to the `state` attribute. */
   declare state: ConnectionState;
 
-  readonly #internals = this.attachInternals();
   #clock: ServerClock | undefined;
   #errorMessage = '';
   #settings: FormatSettings = { format: 'time', precision: 'second' };
@@ -82,6 +81,7 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
   #ended = false;
   #shownKey = NaN;
   #warned = new Set<string>();
+  #ownLabel = false;
 
   constructor() {
     super();
@@ -90,7 +90,6 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
     this.precision = 'second';
     this.event = TIME_EVENT;
     this.state = 'connecting';
-    this.#internals.role = 'timer';
   }
 
   /** The server's time in epoch ms (NaN until known). */
@@ -105,7 +104,9 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    if (!this.#clock) this.#open();
+    if (!this.hasAttribute('role')) this.setAttribute('role', 'timer');
+    // The connection opens in the next update, once the attributes set with the insertion are in.
+    if (!this.#clock) this.requestUpdate();
     subscribe(this);
   }
 
@@ -127,9 +128,14 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
       this.#ended = false;
       if (this.until && Number.isNaN(this.#untilMs)) this.#warn('until', this.until);
     }
-    if ((changed.has('url') || changed.has('event')) && this.isConnected && changed.get('url') !== undefined) this.#open();
-    this.#internals.ariaBusy = String(this.state === 'connecting');
-    this.#internals.ariaLabel = this.getAttribute('aria-label') ?? (this.until ? 'Countdown' : 'Server time');
+    if (this.isConnected && (!this.#clock || changed.has('url') || changed.has('event'))) this.#open();
+    if (this.state === 'connecting') this.setAttribute('aria-busy', 'true');
+    else this.removeAttribute('aria-busy');
+    // An accessible name unless the page gave one.
+    if (!this.hasAttribute('aria-labelledby') && (!this.hasAttribute('aria-label') || this.#ownLabel)) {
+      this.#ownLabel = true;
+      this.setAttribute('aria-label', Number.isFinite(this.#untilMs) ? 'Countdown' : 'Server time');
+    }
   }
 
   protected override render() {
@@ -197,12 +203,17 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
 
   #onSync = (event: CustomEvent) => {
     this.#fire('server-clock-sync', event.detail);
+    // Hidden pages do no work: the ticker brings the text up to date when they are visible.
+    if (document.visibilityState === 'hidden') return;
     this.requestUpdate();
+    // The estimate moved: the next boundary may be sooner than the ticker thinks.
+    reschedule();
   };
 
   #onError = (event: CustomEvent<{ error: Error }>) => {
     this.#errorMessage = event.detail.error.message;
     this.#setState('error');
+    this.requestUpdate();
     this.#fire('server-clock-error', { error: event.detail.error });
   };
 
@@ -214,31 +225,25 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
   }
 
   #validSettings(): FormatSettings {
-    const pick = <T extends string>(name: string, value: string | undefined, allowed: readonly T[], fallback: T) => {
-      if (value == null || value === '') return fallback;
-      if (allowed.includes(value as T)) return value as T;
-      this.#warn(name, value);
-      return fallback;
-    };
-    const lang = this.locale || this.closest('[lang]')?.getAttribute('lang') || document.documentElement.lang || undefined;
-    let locale = lang;
-    if (lang && !isLocale(lang)) {
-      this.#warn('locale', lang);
-      locale = undefined;
-    }
-    let timeZone = this.timeZone || undefined;
-    if (timeZone && !isTimeZone(timeZone)) {
-      this.#warn('time-zone', timeZone);
-      timeZone = undefined;
-    }
-    const hourCycle = this.hourCycle ? pick<HourCycle>('hour-cycle', this.hourCycle, HOUR_CYCLES, 'h23') : undefined;
+    const lang = this.locale || this.closest('[lang]')?.getAttribute('lang') || document.documentElement.lang;
+    const hourCycle = this.#valid<HourCycle>('hour-cycle', this.hourCycle, (v) => HOUR_CYCLES.includes(v as HourCycle));
+    const timeZone = this.#valid('time-zone', this.timeZone, isTimeZone);
+    const locale = this.#valid('locale', lang, isLocale);
     return {
-      format: pick('format', this.format, FORMATS, 'time'),
-      precision: pick('precision', this.precision, PRECISIONS, 'second'),
-      ...(hourCycle && HOUR_CYCLES.includes(this.hourCycle as HourCycle) ? { hourCycle } : {}),
-      ...(timeZone ? { timeZone } : {}),
-      ...(locale ? { locale } : {}),
+      format: this.#valid<ClockFormat>('format', this.format, (v) => FORMATS.includes(v as ClockFormat)) ?? 'time',
+      precision: this.#valid<Precision>('precision', this.precision, (v) => PRECISIONS.includes(v as Precision)) ?? 'second',
+      ...(hourCycle && { hourCycle }),
+      ...(timeZone && { timeZone }),
+      ...(locale && { locale }),
     };
+  }
+
+  /** The value if `ok`; otherwise undefined (the default), with a warning for a bad non-empty one. */
+  #valid<T extends string = string>(name: string, value: string | null | undefined, ok: (value: string) => boolean): T | undefined {
+    if (!value) return undefined;
+    if (ok(value)) return value as T;
+    this.#warn(name, value);
+    return undefined;
   }
 
   #warn(name: string, value: string) {

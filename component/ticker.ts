@@ -24,6 +24,11 @@ function run() {
   schedule();
 }
 
+/** Re-arms the timer for the nearest boundary now (after an estimate changed). */
+export function reschedule(): void {
+  if (subscribers.size > 0) schedule();
+}
+
 function schedule() {
   clearTimeout(timer);
   timer = undefined;

@@ -9,6 +9,8 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const COMMANDS = {
   demo: (port, extra = []) => ['bin/server-clock.js', '--host', '127.0.0.1', '--port', String(port), ...extra],
   classic: (port) => ['test/fixtures/classic-server.mjs', String(port)],
+  // extra: [event, payload] — see the fixture.
+  push: (port, extra = []) => ['test/fixtures/push-server.mjs', String(port), ...extra],
 };
 
 /** Spawns a server and resolves once it listens, with its port. `kind` is one of COMMANDS. */
