@@ -83,7 +83,10 @@ export function createClockServer(options: ClockServerOptions = {}): ClockServer
     timer = setTimeout(tick, tickInterval - (preciseNow() % tickInterval));
   };
   const tick = () => {
-    io.local.volatile.emit(TIME_EVENT, preciseNow());
+    const now = preciseNow();
+    // Timers may fire a fraction of a millisecond early: then wait for the boundary itself.
+    if (now % tickInterval > tickInterval / 2) return schedule();
+    io.local.volatile.emit(TIME_EVENT, now);
     schedule();
   };
   schedule();
