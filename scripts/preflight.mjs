@@ -3,7 +3,14 @@
 import { execFileSync } from 'node:child_process';
 import { BROWSERS, isExecutable, selectedBrowsers } from './browsers.mjs';
 
-const missing = selectedBrowsers().filter((name) => !isExecutable(BROWSERS[name].path));
+let selected;
+try {
+  selected = selectedBrowsers();
+} catch (error) {
+  console.error(`preflight: ${error.message}`);
+  process.exit(1);
+}
+const missing = selected.filter((name) => !isExecutable(BROWSERS[name].path));
 if (missing.length === 0) process.exit(0);
 
 const packages = missing.map((name) => BROWSERS[name].apt);
