@@ -4,6 +4,12 @@ import { demoServerUrl, serverMachineNow, waitFor } from './helpers.js';
 
 describe('CDN bundle', () => {
   it('defines <server-clock>, exports the SDK, and shows the server time', async () => {
+    // Before the bundle loads, the light-DOM text is what shows.
+    const early = document.createElement('server-clock');
+    early.textContent = 'fallback text';
+    document.body.append(early);
+    expect(early.innerText).to.equal('fallback text');
+
     const cdn = await import('/dist/cdn/server-clock.js' as string);
     expect(cdn.connectClock, 'SDK export').to.be.a('function');
     expect(customElements.get('server-clock')).to.equal(cdn.ServerClockElement);
@@ -25,8 +31,13 @@ describe('CDN bundle', () => {
       expect(text).to.match(/^\d{2}:\d{2}:\d{2}$/);
       const expected = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', hour: 'numeric', minute: '2-digit', second: '2-digit', hourCycle: 'h23' }).format(shown);
       expect(text).to.equal(expected);
+      // Upgraded, the shadow root shows the time instead of the light-DOM text.
+      await waitFor(() => early.shadowRoot?.querySelector('time'), 'the early element upgraded');
+      expect(early.getBoundingClientRect().width).to.be.above(0);
+      expect(early.shadowRoot!.querySelector('slot')).to.equal(null);
     } finally {
       el.remove();
+      early.remove();
     }
   });
 });
