@@ -1,5 +1,6 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { connectClock, type ServerClock } from '../sdk/clock.js';
+import { SharedPool } from '../sdk/shared-pool.js';
 import type { ConnectionState } from '../sdk/connection.js';
 import { TIME_EVENT } from '../sdk/protocol.js';
 import { formatDuration, formatter, isLocale, isTimeZone, type ClockFormat, type FormatSettings, type HourCycle, type Precision } from './format.js';
@@ -9,6 +10,9 @@ import { reschedule, subscribe, unsubscribe, type TickSubscriber } from './ticke
 const FORMATS: readonly ClockFormat[] = ['time', 'date', 'datetime'];
 const HOUR_CYCLES: readonly HourCycle[] = ['h12', 'h23'];
 const PRECISIONS: readonly Precision[] = ['second', 'minute'];
+
+// Elements showing the same server share one clock: one connection, one sync loop.
+const clocks = new SharedPool<ServerClock>();
 
 const STATUS_TEXT: Record<ConnectionState, string> = {
   connecting: 'Connecting to the server',
@@ -75,7 +79,7 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
   declare state: ConnectionState;
 
   #clock: ServerClock | undefined;
-  #errorMessage = '';
+  #clockKey = '';
   #settings: FormatSettings = { format: 'time', precision: 'second' };
   #untilMs = NaN;
   #ended = false;
@@ -146,11 +150,10 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
     const countdown = Number.isFinite(this.#untilMs);
     const text = !known ? '--:--' : countdown ? formatDuration(this.#untilMs - now, this.#settings.precision) : formatter(this.#settings).format(now);
     const datetime = !known ? nothing : countdown ? `PT${Math.max(0, Math.ceil((this.#untilMs - now) / 1000))}S` : new Date(Math.floor(now / unit) * unit).toISOString();
-    const status = this.state === 'error' && this.#errorMessage ? `${STATUS_TEXT.error}: ${this.#errorMessage}` : STATUS_TEXT[this.state];
+    const error = this.state === 'error' ? (this.#clock?.error?.message ?? '') : '';
+    const status = error ? `${STATUS_TEXT.error}: ${error}` : STATUS_TEXT[this.state];
     return html`<span part="status" title=${status}><span class="visually-hidden">${status}</span></span
-      ><time part="time" datetime=${datetime}>${text}</time>${this.state === 'error'
-        ? html`<span part="message">${this.#errorMessage}</span>`
-        : nothing}`;
+      ><time part="time" datetime=${datetime}>${text}</time>${error ? html`<span part="message">${error}</span>` : nothing}`;
   }
 
   msUntilNextTick(): number {
@@ -180,8 +183,9 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
 
   #open() {
     this.#close();
-    this.#errorMessage = '';
-    const clock = connectClock(this.url, { event: this.event || TIME_EVENT });
+    const event = this.event || TIME_EVENT;
+    this.#clockKey = `${this.url}\n${event}`;
+    const clock = clocks.acquire(this.#clockKey, () => connectClock(this.url, { event }));
     this.#clock = clock;
     clock.addEventListener('statechange', this.#onState);
     clock.addEventListener('sync', this.#onSync);
@@ -196,7 +200,7 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
     clock.removeEventListener('statechange', this.#onState);
     clock.removeEventListener('sync', this.#onSync);
     clock.removeEventListener('error', this.#onError);
-    clock.close();
+    clocks.release(this.#clockKey);
   }
 
   #onState = (event: CustomEvent<{ state: ConnectionState }>) => this.#setState(event.detail.state);
@@ -211,7 +215,6 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
   };
 
   #onError = (event: CustomEvent<{ error: Error }>) => {
-    this.#errorMessage = event.detail.error.message;
     this.#setState('error');
     this.requestUpdate();
     this.#fire('server-clock-error', { error: event.detail.error });

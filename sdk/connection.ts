@@ -22,6 +22,7 @@ export interface ConnectionOptions {
   transports?: ('polling' | 'websocket')[];
 }
 
+/** The lifecycle events, under the names socket.io users know. */
 export interface ConnectionEventMap {
   statechange: CustomEvent<{ state: ConnectionState }>;
   connect: CustomEvent<{ reconnect: boolean }>;
@@ -39,13 +40,18 @@ export function reconnectDelay(attempt: number, base: number, max: number, rando
 }
 
 /**
- * One socket.io connection and its lifecycle. Reconnection is ours, not the Manager's: its
- * backoff randomises around the bound and then clamps, so past the cap half the clients retry at
- * the same instant; ours draws with full jitter.
+ * One socket.io connection and its lifecycle, shared by the clocks on its URL: it dispatches
+ * its events to each of them. Reconnection is ours, not the Manager's: its backoff randomises
+ * around the bound and then clamps, so past the cap half the clients retry at the same instant;
+ * ours draws with full jitter.
  */
-export class Connection extends EventTarget {
+export class Connection {
   readonly url: string;
   readonly socket: Socket;
+  /** Where the lifecycle events go. */
+  readonly listeners = new Set<EventTarget>();
+  /** Why the state is `error`, when it is. */
+  error: Error | undefined;
   #state: ConnectionState = 'connecting';
   #attempts = 0;
   #connectedBefore = false;
@@ -53,7 +59,6 @@ export class Connection extends EventTarget {
   readonly #options: Required<Omit<ConnectionOptions, 'transports'>>;
 
   constructor(url: string, options: ConnectionOptions = {}) {
-    super();
     this.url = url;
     this.#options = {
       reconnectDelay: options.reconnectDelay ?? 500,
@@ -65,7 +70,7 @@ export class Connection extends EventTarget {
       autoConnect: false,
       forceNew: true,
       withCredentials: false,
-      ...(options.transports ? { transports: options.transports } : {}),
+      ...(options.transports && { transports: options.transports }),
     });
     this.socket.on('connect', this.#onConnect);
     this.socket.on('connect_error', this.#onConnectError);
@@ -79,22 +84,19 @@ export class Connection extends EventTarget {
   }
 
   /** Closes the socket for good; state becomes `disconnected`. */
-  dispose(): void {
+  close(): void {
     clearTimeout(this.#retryTimer);
     globalThis.removeEventListener?.('online', this.#onOnline);
-    this.socket.off('connect', this.#onConnect);
-    this.socket.off('connect_error', this.#onConnectError);
-    this.socket.off('disconnect', this.#onDisconnect);
-    const wasConnected = this.socket.connected;
+    this.socket.off();
     this.socket.disconnect();
-    if (wasConnected) this.#emit('disconnect', { reason: 'io client disconnect' });
-    this.#setState('disconnected');
+    this.#state = 'disconnected';
   }
 
   #onConnect = () => {
     clearTimeout(this.#retryTimer);
     const attempts = this.#attempts;
     this.#attempts = 0;
+    this.error = undefined;
     this.#setState('connected');
     this.#emit('connect', { reconnect: this.#connectedBefore });
     if (this.#connectedBefore) this.#emit('reconnect', { attempts });
@@ -104,8 +106,8 @@ export class Connection extends EventTarget {
   #onConnectError = (error: Error) => {
     this.#emit('connect_error', { error });
     // An inactive socket was refused by the server (a middleware error): retrying won't help.
-    if (!this.socket.active) this.#fail(error);
-    else this.#retry();
+    if (this.socket.active) this.#retry();
+    else this.#fail(error);
   };
 
   #onDisconnect = (reason: string) => {
@@ -139,6 +141,7 @@ export class Connection extends EventTarget {
   }
 
   #fail(error: Error) {
+    this.error = error;
     this.#setState('error');
     this.#emit('error', { error });
   }
@@ -150,7 +153,7 @@ export class Connection extends EventTarget {
   }
 
   #emit<K extends keyof ConnectionEventMap>(type: K, detail: ConnectionEventMap[K]['detail']) {
-    this.dispatchEvent(new CustomEvent(type, { detail }));
+    for (const listener of this.listeners) listener.dispatchEvent(new CustomEvent(type, { detail }));
   }
 }
 

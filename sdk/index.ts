@@ -1,6 +1,5 @@
-export { connectClock, resolveServerUrl, ServerClock, type ClockOptions, type ServerClockEventMap } from './clock.js';
+export { connectClock, resolveServerUrl, ServerClock, type ClockOptions, type ServerClockEventMap, type SyncMode, type SyncDetail } from './clock.js';
 export { type ConnectionState, type ConnectionOptions, reconnectDelay, openConnections } from './connection.js';
-export { type SyncMode, type SyncDetail, type TimeSyncOptions } from './time-sync.js';
 export {
   estimateFromSync,
   estimateFromPushes,

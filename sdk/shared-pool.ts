@@ -1,5 +1,5 @@
-/** Reference-counted sharing: one value per key while anyone holds it, disposed when the last lets go. */
-export class SharedPool<T extends { dispose(): void }> {
+/** Reference-counted sharing: one value per key while anyone holds it, closed when the last lets go. */
+export class SharedPool<T extends { close(): void }> {
   readonly #entries = new Map<string, { value: T; refs: number }>();
 
   acquire(key: string, create: () => T): T {
@@ -13,7 +13,7 @@ export class SharedPool<T extends { dispose(): void }> {
     const entry = this.#entries.get(key);
     if (!entry || --entry.refs > 0) return;
     this.#entries.delete(key);
-    entry.value.dispose();
+    entry.value.close();
   }
 
   /** How many values are alive (for leak checks). */
