@@ -11,9 +11,9 @@ const DAY = 86_400_000;
 // Anything before 2001 is not a plausible epoch-milliseconds clock.
 const MIN_EPOCH_MS = 978_307_200_000;
 // Date#toTimeString(): "18:13:02 GMT+0100 (Central European Standard Time)".
-const TIME_STRING = /^(\d{2}):(\d{2}):(\d{2}) GMT([+-])(\d{2})(\d{2})\b/;
-// ISO 8601 with a time: its fraction of a second, when given, sets the resolution.
-const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.(\d+))?)?/;
+const TIME_STRING = /^([01]\d|2[0-3]):[0-5]\d:[0-5]\d GMT[+-]\d{4}\b/;
+// The fraction of a second of an ISO 8601 time, when it has one.
+const ISO_FRACTION = /^\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(\.\d+)?)?/;
 
 /**
  * Parses a pushed time: epoch milliseconds (number or digits), an ISO 8601 string, the string of
@@ -22,32 +22,19 @@ const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.(\d+))?)?/;
  * Returns undefined for anything else.
  */
 export function parsePushedTime(value: unknown, reference: number): ParsedTime | undefined {
-  if (typeof value === 'number') return epochMs(value);
+  if (typeof value === 'string' && /^\d+(\.\d+)?$/.test(value.trim())) value = Number(value);
+  if (typeof value === 'number') {
+    return value >= MIN_EPOCH_MS && value < Infinity ? { time: value, resolution: Number.isInteger(value) ? 1 : 0 } : undefined;
+  }
   if (typeof value !== 'string' || value.length > 200) return undefined;
   const text = value.trim();
-  if (/^\d+(\.\d+)?$/.test(text)) return epochMs(Number(text));
-  const timeOnly = TIME_STRING.exec(text);
-  if (timeOnly) return fromTimeString(timeOnly, reference);
-  const iso = ISO.exec(text);
-  const time = Date.parse(text);
-  if (!Number.isFinite(time) || time < MIN_EPOCH_MS) return undefined;
-  if (iso) return { time, resolution: iso[1] ? Math.max(1, 1000 / 10 ** iso[1].length) : 1000 };
-  // Date#toString() and other forms Date.parse knows carry whole seconds.
-  return { time, resolution: 1000 };
-}
-
-function epochMs(n: number): ParsedTime | undefined {
-  if (!Number.isFinite(n) || n < MIN_EPOCH_MS) return undefined;
-  return { time: n, resolution: Number.isInteger(n) ? 1 : 0 };
-}
-
-function fromTimeString(m: RegExpExecArray, reference: number): ParsedTime | undefined {
-  const [h, min, s] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  if (h > 23 || min > 59 || s > 59 || !Number.isFinite(reference)) return undefined;
-  const zone = (m[4] === '-' ? -1 : 1) * (Number(m[5]) * 60 + Number(m[6])) * 60_000;
-  const utcOfDay = (((h * 3600 + min * 60 + s) * 1000 - zone) % DAY + DAY) % DAY;
-  const dayStart = Math.floor(reference / DAY) * DAY;
-  const candidates = [dayStart - DAY, dayStart, dayStart + DAY].map((d) => d + utcOfDay);
-  const time = candidates.reduce((a, b) => (Math.abs(b - reference) < Math.abs(a - reference) ? b : a));
-  return { time, resolution: 1000 };
+  const timeOnly = TIME_STRING.test(text);
+  if (timeOnly && !Number.isFinite(reference)) return undefined;
+  // A time of day on the reference's date reads like Date#toString(), which Date.parse must read.
+  let time = Date.parse(timeOnly ? `${new Date(reference).toDateString()} ${text}` : text);
+  if (timeOnly) time += Math.round((reference - time) / DAY) * DAY;
+  if (!(time >= MIN_EPOCH_MS)) return undefined;
+  const fraction = ISO_FRACTION.exec(text)?.[1];
+  // ISO times resolve to their last digit; everything else Date.parse reads carries whole seconds.
+  return { time, resolution: fraction ? Math.max(1, 10 ** (4 - fraction.length)) : 1000 };
 }
