@@ -173,7 +173,7 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
       this.#fire('server-clock-end', { until: this.#untilMs });
     }
     const unit = this.#settings.precision === 'minute' ? 60_000 : 1000;
-    if (this.#key(now, unit) !== this.#shownKey) this.requestUpdate();
+    if (!Object.is(this.#key(now, unit), this.#shownKey)) this.requestUpdate();
   }
 
   #key(now: number, unit: number): number {
