@@ -1,5 +1,6 @@
 import { css } from 'lit';
 
+// Each state sets --_state to its colour; the indicator paints it.
 export const styles = css`
   :host {
     display: inline-flex;
@@ -8,43 +9,42 @@ export const styles = css`
     font: var(--server-clock-font, inherit);
     color: var(--server-clock-color, inherit);
     font-variant-numeric: tabular-nums;
+    --_state: var(--server-clock-connecting-color, #b0b0b0);
   }
   :host([hidden]) {
     display: none;
   }
+  :host([state='connected']) {
+    --_state: var(--server-clock-connected-color, #1a7f37);
+  }
+  :host([state='reconnecting']) {
+    --_state: var(--server-clock-reconnecting-color, #bf8700);
+  }
+  :host([state='disconnected']) {
+    --_state: var(--server-clock-disconnected-color, #6e7781);
+  }
+  :host([state='error']) {
+    --_state: var(--server-clock-error-color, #cf222e);
+  }
   [part='status'] {
-    display: inline-block;
     width: var(--server-clock-status-size, 0.5em);
     height: var(--server-clock-status-size, 0.5em);
     border-radius: 50%;
     align-self: center;
-    background: var(--server-clock-connecting-color, #b0b0b0);
-  }
-  :host([state='connected']) [part='status'] {
-    background: var(--server-clock-connected-color, #1a7f37);
-  }
-  :host([state='reconnecting']) [part='status'] {
-    background: var(--server-clock-reconnecting-color, #bf8700);
-  }
-  :host([state='disconnected']) [part='status'] {
-    background: var(--server-clock-disconnected-color, #6e7781);
-  }
-  :host([state='error']) [part='status'] {
-    background: var(--server-clock-error-color, #cf222e);
+    background: var(--_state);
   }
   :host([state='reconnecting']) [part='time'] {
     opacity: var(--server-clock-stale-opacity, 0.6);
   }
   [part='message'] {
-    color: var(--server-clock-error-color, #cf222e);
+    color: var(--_state);
     font-size: 0.85em;
   }
-  .visually-hidden {
+  .sr {
     position: absolute;
     width: 1px;
     height: 1px;
     overflow: hidden;
-    clip: rect(0 0 0 0);
     clip-path: inset(50%);
     white-space: nowrap;
   }

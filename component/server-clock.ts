@@ -15,9 +15,9 @@ const PRECISIONS: readonly Precision[] = ['second', 'minute'];
 const clocks = new SharedPool<ServerClock>();
 
 const STATUS_TEXT: Record<ConnectionState, string> = {
-  connecting: 'Connecting to the server',
-  connected: 'Live server time',
-  reconnecting: 'Reconnecting; the time shown may be stale',
+  connecting: 'Connecting',
+  connected: 'Live',
+  reconnecting: 'Reconnecting, time may be stale',
   disconnected: 'Disconnected',
   error: 'Error',
 };
@@ -152,7 +152,7 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
     const datetime = !known ? nothing : countdown ? `PT${Math.max(0, Math.ceil((this.#untilMs - now) / 1000))}S` : new Date(Math.floor(now / unit) * unit).toISOString();
     const error = this.state === 'error' ? (this.#clock?.error?.message ?? '') : '';
     const status = error ? `${STATUS_TEXT.error}: ${error}` : STATUS_TEXT[this.state];
-    return html`<span part="status" title=${status}><span class="visually-hidden">${status}</span></span
+    return html`<span part="status" title=${status}><span class="sr">${status}</span></span
       ><time part="time" datetime=${datetime}>${text}</time>${error ? html`<span part="message">${error}</span>` : nothing}`;
   }
 
