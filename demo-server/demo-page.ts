@@ -82,8 +82,8 @@ export function demoPage(now = Date.now()): string {
 <p>This server’s time, corrected for network delay, whatever this computer’s clock says. The page
 loads the CDN bundle from this server and has no script of its own.</p>
 ${clockTag({ id: 'main', url: '/' }, '--:--:--')}
-<p class="note">Your time zone and language. The dot is the connection state; every clock below
-shares one connection to this server.</p>
+<p class="note">Your time zone, formatted for the page’s language (<code>lang="en"</code>). The dot is
+the connection state. Every clock here that follows this server shares one connection to it.</p>
 </header>
 <main>
 <section>
