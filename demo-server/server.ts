@@ -4,7 +4,7 @@ import { Server, type Socket } from 'socket.io';
 import { SYNC_EVENT, TIME_EVENT, type SyncReply } from '../sdk/protocol.js';
 import { createLogger, type Logger } from './logger.js';
 import { preciseNow } from './precise-time.js';
-import { demoPage, findCdnBundle } from './demo-page.js';
+import { DEMO_FILES, demoPage, findCdnBundle } from './demo-page.js';
 
 export interface ClockServerOptions {
   /** Attach to this server instead of creating one; its routes stay the caller's. */
@@ -136,6 +136,8 @@ async function route(req: IncomingMessage, res: ServerResponse, opts: { demo: bo
   if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain', 'method not allowed');
   if (path === '/health') return send(res, 200, 'text/plain', 'ok');
   if (opts.demo && path === '/') return send(res, 200, 'text/html; charset=utf-8', demoPage());
+  const demoFile = opts.demo ? DEMO_FILES.get(path) : undefined;
+  if (demoFile) return send(res, 200, demoFile.type, demoFile.body);
   if (opts.demo && path === '/cdn/server-clock.js' && opts.cdnBundle) {
     return send(res, 200, 'text/javascript; charset=utf-8', await readFile(opts.cdnBundle));
   }
