@@ -18,8 +18,8 @@ function publicApi() {
           declaration.module = declaredIn.get(declaration.name) ?? published(declaration.module);
         }
         for (const decl of mod.declarations ?? []) {
-          // `this.#internals.role = …` reads as a field `role`; `#private` members are not API.
-          decl.members = decl.members?.filter((m) => m.privacy !== 'private' && m.name !== 'role');
+          // `#private` members are not API.
+          decl.members = decl.members?.filter((m) => m.privacy !== 'private');
           // Only the @fires events: the analyzer also guesses one named `type` from `#fire(type, …)`.
           decl.events = decl.events?.filter((e) => e.description);
           // A default that names a protocol constant (`TIME_EVENT`) shows its value instead.

@@ -27,6 +27,7 @@ export const styles = css`
     --_state: var(--server-clock-error-color, #cf222e);
   }
   [part='status'] {
+    flex: none;
     width: var(--server-clock-status-size, 0.5em);
     height: var(--server-clock-status-size, 0.5em);
     border-radius: 50%;

@@ -62,21 +62,21 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
   /** The socket.io server to follow. */
   declare url: string;
   /** `time` (default), `date` or `datetime`. */
-  declare format: ClockFormat;
+  declare format: 'time' | 'date' | 'datetime';
   /** IANA time zone; default the visitor's. */
   declare timeZone: string | undefined;
   /** BCP 47 locale; default the nearest `lang`, then the document's. */
   declare locale: string | undefined;
   /** `h12` or `h23`; default the locale's. */
-  declare hourCycle: HourCycle | undefined;
+  declare hourCycle: 'h12' | 'h23' | undefined;
   /** `second` (default) or `minute`. */
-  declare precision: Precision;
+  declare precision: 'second' | 'minute';
   /** ISO timestamp: count down to it on the server's clock instead of showing the time. */
   declare until: string | undefined;
   /** Name of the pushed time event (default `api:server-time`). */
   declare event: string;
   /** Connection state; set by the element, reflected to the `state` attribute. */
-  declare state: ConnectionState;
+  declare state: 'connecting' | 'connected' | 'reconnecting' | 'disconnected' | 'error';
 
   #clock: ServerClock | undefined;
   #clockKey = '';
@@ -148,7 +148,8 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
     this.#shownKey = this.#key(now, unit);
     const known = Number.isFinite(now);
     const countdown = Number.isFinite(this.#untilMs);
-    const text = !known ? '--:--' : countdown ? formatDuration(this.#untilMs - now, this.#settings.precision) : formatter(this.#settings).format(now);
+    // Until the time is known, the page's own text between the tags shows (or a placeholder).
+    const text = !known ? html`<slot>--:--</slot>` : countdown ? formatDuration(this.#untilMs - now, this.#settings.precision) : formatter(this.#settings).format(now);
     const datetime = !known ? nothing : countdown ? `PT${Math.max(0, Math.ceil((this.#untilMs - now) / 1000))}S` : new Date(Math.floor(now / unit) * unit).toISOString();
     const error = this.state === 'error' ? (this.#clock?.error?.message ?? '') : '';
     const status = error ? `${STATUS_TEXT.error}: ${error}` : STATUS_TEXT[this.state];
@@ -156,6 +157,7 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
       ><time part="time" datetime=${datetime}>${text}</time>${error ? html`<span part="message">${error}</span>` : nothing}`;
   }
 
+  /** @internal For the shared ticker. */
   msUntilNextTick(): number {
     const now = this.now();
     if (!Number.isFinite(now)) return -1;
@@ -166,6 +168,7 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
     return Number.isFinite(this.#untilMs) ? rest || unit : unit - rest;
   }
 
+  /** @internal For the shared ticker. */
   tick(): void {
     const now = this.now();
     if (Number.isFinite(this.#untilMs) && !this.#ended && now >= this.#untilMs) {

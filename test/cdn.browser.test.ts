@@ -31,10 +31,13 @@ describe('CDN bundle', () => {
       expect(text).to.match(/^\d{2}:\d{2}:\d{2}$/);
       const expected = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', hour: 'numeric', minute: '2-digit', second: '2-digit', hourCycle: 'h23' }).format(shown);
       expect(text).to.equal(expected);
-      // Upgraded, the shadow root shows the time instead of the light-DOM text.
-      await waitFor(() => early.shadowRoot?.querySelector('time'), 'the early element upgraded');
+      // Upgraded, the shadow root renders; with no time to show (it has no url) the text stays.
+      const slot = await waitFor(() => early.shadowRoot?.querySelector<HTMLSlotElement>('time slot'), 'the early element upgraded');
+      expect(early.getAttribute('state')).to.equal('error');
+      expect(slot.assignedNodes().map((n) => n.textContent).join('')).to.equal('fallback text');
       expect(early.getBoundingClientRect().width).to.be.above(0);
-      expect(early.shadowRoot!.querySelector('slot')).to.equal(null);
+      // Once the time is known it replaces the text.
+      expect(el.shadowRoot!.querySelector('time slot')).to.equal(null);
     } finally {
       el.remove();
       early.remove();
