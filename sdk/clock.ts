@@ -1,4 +1,4 @@
-import { acquireConnection, releaseConnection, type Connection, type ConnectionEventMap, type ConnectionOptions, type ConnectionState } from './connection.js';
+import { acquireConnection, positive, releaseConnection, type Connection, type ConnectionEventMap, type ConnectionOptions, type ConnectionState } from './connection.js';
 import { DRIFT_BOUND, estimateFromPushes, estimateFromSync, type Estimate, type PushSample, type SyncSample } from './offset-estimator.js';
 import { parsePushedTime } from './parse-time.js';
 import { SYNC_EVENT, TIME_EVENT, isSyncReply } from './protocol.js';
@@ -72,9 +72,9 @@ export class ServerClock extends EventTarget {
     super();
     this.#options = {
       event: options.event || TIME_EVENT,
-      samples: Math.max(1, Math.floor(options.samples ?? 8)),
-      timeout: options.timeout ?? 3000,
-      resyncInterval: options.resyncInterval ?? 60_000,
+      samples: positive('samples', options.samples ?? 8),
+      timeout: positive('timeout', options.timeout ?? 3000),
+      resyncInterval: positive('resyncInterval', options.resyncInterval ?? 60_000),
     };
     try {
       this.url = resolveServerUrl(url);

@@ -34,6 +34,12 @@ export interface ConnectionEventMap {
   error: CustomEvent<{ error: Error }>;
 }
 
+/** Checks a numeric option: a clear error beats a clock that silently never syncs. */
+export function positive(name: string, value: number, max = Number.MAX_VALUE): number {
+  if (!(value > 0 && value <= max)) throw new RangeError(`server-clock: option ${name} must be a positive number, not ${value}`);
+  return value;
+}
+
 /** Full jitter: uniformly anywhere up to the exponential bound, so restarts don't bring clients back together. */
 export function reconnectDelay(attempt: number, base: number, max: number, random = Math.random): number {
   return random() * Math.min(max, base * 2 ** Math.max(0, attempt - 1));
@@ -61,9 +67,9 @@ export class Connection {
   constructor(url: string, options: ConnectionOptions = {}) {
     this.url = url;
     this.#options = {
-      reconnectDelay: options.reconnectDelay ?? 500,
-      reconnectDelayMax: options.reconnectDelayMax ?? 30_000,
-      reconnectAttempts: options.reconnectAttempts ?? Infinity,
+      reconnectDelay: positive('reconnectDelay', options.reconnectDelay ?? 500),
+      reconnectDelayMax: positive('reconnectDelayMax', options.reconnectDelayMax ?? 30_000),
+      reconnectAttempts: positive('reconnectAttempts', options.reconnectAttempts ?? Infinity, Infinity),
     };
     this.socket = io(url, {
       reconnection: false,
