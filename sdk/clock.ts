@@ -221,7 +221,12 @@ export class ServerClock extends EventTarget {
           }
           continue;
         }
-        if (this.#mode !== 'sync') this.#pushes = [];
+        if (this.#mode !== 'sync') {
+          this.#pushes = [];
+          // Pushes run late by the network delay they cannot measure: the first answer replaces
+          // their estimate (which has no round trip) at once, instead of slewing from it.
+          if (Number.isNaN(this.#estimate?.rtt)) this.#slew = undefined;
+        }
         this.#mode = 'sync';
         this.#syncSamples = [...this.#syncSamples.slice(1 - SYNC_WINDOW), { t0, t1: reply.t1, t2: reply.t2, t3 }];
         this.#apply(estimateFromSync(this.#syncSamples), 'sync');
@@ -237,7 +242,9 @@ export class ServerClock extends EventTarget {
     this.#resyncDelay = Math.min(this.#options.resyncInterval, delay * 2);
     this.#resyncTimer = setTimeout(() => {
       this.#checkSkew();
-      void this.#burst(Math.max(2, Math.ceil(this.#options.samples / 2)));
+      // Full bursts: the drift bound soon widens older samples past use, so each burst stands
+      // nearly alone, and the fastest of eight legs is much nearer the floor than of four.
+      void this.#burst(this.#options.samples);
     }, delay);
   }
 
