@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { isDeepStrictEqual } from 'node:util';
 import { io, type Socket } from 'socket.io-client';
 import { createClockServer, type ClockServer } from './server.js';
 import { createLogger } from './logger.js';
@@ -210,4 +211,59 @@ test('malformed sync requests and other events are dropped unanswered; garbage d
     assert.ok(isSyncReply(await socket.timeout(2000).emitWithAck(SYNC_EVENT)), `still serving after ${what}`);
   }
   assert.equal((await fetch(`${url}/health`)).status, 200);
+});
+
+test('after 1,000 connect/disconnect cycles, timers, listeners and sockets are back where they started', async (t) => {
+  const { server, url } = await start();
+  t.after(() => server.close());
+  const { io, httpServer } = server;
+  const snapshot = () => {
+    const resources: Record<string, number> = {};
+    for (const r of process.getActiveResourcesInfo()) resources[r] = (resources[r] ?? 0) + 1;
+    const listeners = (emitter: NodeJS.EventEmitter) =>
+      Object.fromEntries(emitter.eventNames().map((e) => [String(e), emitter.listenerCount(e)]));
+    return {
+      timers: resources.Timeout ?? 0,
+      tcp: resources.TCPSocketWrap ?? 0,
+      clients: io.engine.clientsCount,
+      sockets: io.of('/').sockets.size,
+      rooms: io.of('/').adapter.rooms.size,
+      httpListeners: listeners(httpServer),
+      engineListeners: listeners(io.engine),
+    };
+  };
+  // Warm up once, so that lazily created state (agents, caches) is there in both snapshots.
+  (await connect(url)).close();
+  await waitUntil(() => io.engine.clientsCount === 0, 'the warm-up client to go');
+  const before = snapshot();
+
+  const CYCLES = 1000;
+  const PARALLEL = 25;
+  let done = 0;
+  await Promise.all(
+    Array.from({ length: PARALLEL }, async (_, lane) => {
+      for (let i = lane; i < CYCLES; i += PARALLEL) {
+        // One in ten over long polling, which holds open HTTP requests of its own.
+        const socket = await connect(url, { transports: i % 10 === 0 ? ['polling'] : ['websocket'] });
+        await socket.timeout(2000).emitWithAck(SYNC_EVENT);
+        const gone = new Promise<void>((resolve) => socket.once('disconnect', () => resolve()));
+        socket.close();
+        await gone;
+        done++;
+      }
+    }),
+  );
+  assert.equal(done, CYCLES);
+  // Closing is asynchronous on both ends: give it time to settle, then compare. Timers of earlier
+  // tests' clients may still be winding down, so there may be fewer than before; never more.
+  const { timers: timersBefore, ...restBefore } = before;
+  const settled = () => {
+    const { timers, ...rest } = snapshot();
+    return timers <= timersBefore && isDeepStrictEqual(rest, restBefore);
+  };
+  const settling = performance.now();
+  while (!settled() && performance.now() - settling < 10_000) await new Promise((r) => setTimeout(r, 20));
+  const { timers, ...rest } = snapshot();
+  assert.deepEqual(rest, restBefore);
+  assert.ok(timers <= timersBefore, `${timers} timers, ${timersBefore} before`);
 });

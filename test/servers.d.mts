@@ -1,0 +1,11 @@
+// Types for servers.mjs, for the node tests written in TypeScript.
+import type { ChildProcess } from 'node:child_process';
+
+export interface StartedServer {
+  child: ChildProcess;
+  port: number;
+  url: string;
+}
+
+export function startServer(kind?: 'demo' | 'classic', port?: number, extra?: string[]): Promise<StartedServer>;
+export function stopServer(server: StartedServer, signal?: NodeJS.Signals): Promise<void>;
