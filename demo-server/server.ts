@@ -7,6 +7,7 @@ import { preciseNow } from './precise-time.js';
 import { demoPage, findCdnBundle } from './demo-page.js';
 import { createMetrics, type ServerMetrics } from './metrics.js';
 import { TokenBucket } from './token-bucket.js';
+import { startTicker } from './ticker.js';
 
 export interface ClockServerOptions {
   /** Attach to this server instead of creating one; its routes stay the caller's. */
@@ -114,34 +115,17 @@ export function createClockServer(options: ClockServerOptions = {}): ClockServer
     ack(reply);
   }
 
+  const ticker = startTicker(io, TIME_EVENT, tickInterval, preciseNow);
+
   io.on('connection', (socket) => {
-    // The handshake's request object holds headers and buffers we never read again.
-    (socket.conn as unknown as { request?: unknown }).request = undefined;
+    forgetRequest(socket);
+    ticker.add(socket);
     socket.data.syncBucket = new TokenBucket(syncRateLimit.burst, syncRateLimit.perSecond, performance.now());
     socket.use(dropUnknownEvents);
     socket.on(SYNC_EVENT, onSync);
   });
 
   let closing: Promise<void> | undefined;
-
-  // One timer for every socket, re-armed for each whole tick of the server clock. Node's timers
-  // can fire early (they count from the event loop's cached, whole-millisecond time), so a tick
-  // that wakes before its boundary sleeps again: never a tick early, or two in one interval.
-  let timer: NodeJS.Timeout | undefined;
-  const nextBoundary = (now: number) => (Math.floor(now / tickInterval) + 1) * tickInterval;
-  let boundary = nextBoundary(preciseNow());
-  const schedule = () => {
-    timer = setTimeout(tick, boundary - preciseNow());
-  };
-  const tick = () => {
-    const now = preciseNow();
-    if (now < boundary) return schedule();
-    io.local.volatile.emit(TIME_EVENT, now);
-    // From now, not from the last boundary: after a stall, skip the ticks missed instead of bursting them.
-    boundary = nextBoundary(now);
-    schedule();
-  };
-  schedule();
 
   if (ownServer) {
     const cdnBundle = options.demo ? findCdnBundle() : undefined;
@@ -175,7 +159,7 @@ export function createClockServer(options: ClockServerOptions = {}): ClockServer
     close() {
       // Readiness fails from here on: `closing` is set before anything else happens.
       closing ??= new Promise<void>((resolve) => {
-        clearTimeout(timer);
+        ticker.stop();
         metrics.close();
         // io.close() closes every socket's transport (clients see "transport close" and reconnect)
         // and, when it created nothing itself, closes httpServer.
@@ -185,6 +169,22 @@ export function createClockServer(options: ClockServerOptions = {}): ClockServer
       return closing;
     },
   };
+}
+
+/**
+ * Frees what the handshake's request holds (headers, raw headers), read by no one after the
+ * connection: io.use() middleware has seen it by then. engine.io itself keeps the request object
+ * alive for the connection's lifetime (a listener on the TCP socket holds it), so emptying it is
+ * what saves the memory, a kilobyte or two a connection.
+ */
+function forgetRequest(socket: ClockSocket) {
+  const conn = socket.conn as unknown as { request?: IncomingMessage };
+  const request = conn.request;
+  conn.request = undefined;
+  if (!request) return;
+  request.headers = {};
+  request.rawHeaders = [];
+  (socket.handshake as { headers: unknown }).headers = {};
 }
 
 interface RouteOptions {
