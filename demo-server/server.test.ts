@@ -57,6 +57,20 @@ test('broadcasts epoch ms on whole seconds, one tick a second', async (t) => {
   }
 });
 
+test('every socket gets each tick once, with more sockets than the ticker has slices', async (t) => {
+  const { server, url } = await start();
+  t.after(() => server.close());
+  const sockets = await Promise.all(Array.from({ length: 100 }, () => connect(url)));
+  t.after(() => sockets.forEach((s) => s.close()));
+  const seconds = sockets.map(() => [] as number[]);
+  sockets.forEach((s, i) => s.on(TIME_EVENT, (value: number) => seconds[i].push(Math.floor(value / 1000))));
+  await new Promise((r) => setTimeout(r, 3200));
+  for (const received of seconds) {
+    assert.ok(received.length >= 2, `${received.length} ticks in 3.2 s`);
+    assert.equal(new Set(received).size, received.length, `one tick per second: ${received.join(', ')}`);
+  }
+});
+
 test('answers sync requests with t1 ≤ t2 in sub-millisecond precision', async (t) => {
   const { server, url } = await start();
   t.after(() => server.close());
