@@ -2,19 +2,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { io, type Socket } from 'socket.io-client';
 import { startServer } from '../test/servers.mjs';
+import { connect } from '../test/node-clients.js';
 import { SYNC_EVENT, isSyncReply } from '../sdk/protocol.js';
 
 const built = existsSync(new URL('../dist/demo-server/cli.js', import.meta.url));
-
-function connect(url: string): Promise<Socket> {
-  const socket = io(url, { transports: ['websocket'], reconnection: false, forceNew: true });
-  return new Promise((resolve, reject) => {
-    socket.once('connect', () => resolve(socket));
-    socket.once('connect_error', reject);
-  });
-}
 
 test('SIGTERM disconnects every client so that it reconnects, and exits 0 within 5 s', { skip: !built && 'dist/ is not built: run `npm run build`' }, async (t) => {
   const server = await startServer('demo');

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isDeepStrictEqual } from 'node:util';
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
+import { connect, waitUntil } from '../test/node-clients.js';
 import { createClockServer, type ClockServer } from './server.js';
 import { createLogger } from './logger.js';
 import { SYNC_EVENT, TIME_EVENT, isSyncReply } from '../sdk/protocol.js';
@@ -10,22 +11,6 @@ async function start(options = {}): Promise<{ server: ClockServer; url: string }
   const server = createClockServer({ logger: createLogger('silent'), ...options });
   const port = await server.listen(0, '127.0.0.1');
   return { server, url: `http://127.0.0.1:${port}` };
-}
-
-async function waitUntil(check: () => boolean, what: string, timeout = 5000): Promise<void> {
-  const start = performance.now();
-  while (!check()) {
-    if (performance.now() - start > timeout) throw new Error(`timed out after ${timeout} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-function connect(url: string, opts = {}): Promise<Socket> {
-  const socket = io(url, { transports: ['websocket'], reconnection: false, forceNew: true, ...opts });
-  return new Promise((resolve, reject) => {
-    socket.once('connect', () => resolve(socket));
-    socket.once('connect_error', reject);
-  });
 }
 
 test('GET /health answers ok', async (t) => {
