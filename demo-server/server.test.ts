@@ -56,6 +56,21 @@ test('every socket gets each tick once, with more sockets than the ticker has sl
   }
 });
 
+test('an overloaded ticker slows down for every socket alike, starving none', async (t) => {
+  // A 10 ms interval with 300 sockets in this same process: each sweep outlasts the interval.
+  const { server, url } = await start({ tickInterval: 10 });
+  t.after(() => server.close());
+  const sockets = await Promise.all(Array.from({ length: 300 }, () => connect(url)));
+  t.after(() => sockets.forEach((s) => s.close()));
+  const counts = sockets.map(() => 0);
+  sockets.forEach((s, i) => s.on(TIME_EVENT, () => counts[i]++));
+  await new Promise((r) => setTimeout(r, 1500));
+  const fewest = Math.min(...counts);
+  const most = Math.max(...counts);
+  assert.ok(fewest >= 5, `every socket gets ticks: ${fewest} to ${most} in 1.5 s`);
+  assert.ok(most <= 2 * fewest + 5, `and about as many as the others: ${fewest} to ${most}`);
+});
+
 test('answers sync requests with t1 ≤ t2 in sub-millisecond precision', async (t) => {
   const { server, url } = await start();
   t.after(() => server.close());

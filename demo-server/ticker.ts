@@ -22,10 +22,18 @@ export function startTicker(io: Server, event: string, interval: number, now: ()
   let dealt = 0;
   let timer: NodeJS.Timeout | undefined;
   let sweep: NodeJS.Immediate | undefined;
+  let due = false;
 
   const emitShard = (shard: number) => {
     io.local.volatile.to(ROOM + shard).emit(event, now());
-    sweep = shard + 1 < SHARDS ? setImmediate(emitShard, shard + 1) : undefined;
+    if (shard + 1 < SHARDS) {
+      sweep = setImmediate(emitShard, shard + 1);
+      return;
+    }
+    // A tick that came while this sweep ran (an overloaded server) starts the next one at once:
+    // every shard gets its turn, fewer times a second, rather than the last ones never.
+    sweep = due ? setImmediate(emitShard, 0) : undefined;
+    due = false;
   };
 
   // Node's timers can fire early (they count from the event loop's cached, whole-millisecond
@@ -38,9 +46,8 @@ export function startTicker(io: Server, event: string, interval: number, now: ()
   const tick = () => {
     const t = now();
     if (t < boundary) return schedule();
-    // A sweep still going a whole interval later (an overloaded server) gives way to the new tick.
-    clearImmediate(sweep);
-    emitShard(0);
+    if (sweep) due = true;
+    else emitShard(0);
     // From now, not from the last boundary: after a stall, skip the ticks missed instead of bursting them.
     boundary = nextBoundary(t);
     schedule();
