@@ -48,7 +48,7 @@ async function start({ url, clients, rampMs, syncStride }) {
   for (let i = 0; i < clients; i++) {
     // Even ramp: client i opens at i / clients of the ramp, or later if too many are pending.
     const due = started + (rampMs * i) / clients;
-    while (performance.now() < due || pending >= MAX_PENDING) await new Promise((r) => setTimeout(r, 1));
+    while (performance.now() < due || pending >= MAX_PENDING) await sleep(1);
     pending++;
     const opened = performance.now();
     const socket = open(url, i);
@@ -63,15 +63,15 @@ async function start({ url, clients, rampMs, syncStride }) {
       failed++;
     });
   }
-  while (pending > 0) await new Promise((r) => setTimeout(r, 10));
+  while (pending > 0) await sleep(10);
   process.send({ type: 'connected', failed, rampMs: performance.now() - started, connectTimes: Float64Array.from(connectTimes) });
 }
 
 /** One sync a second at a random phase, so that some meet the tick's burst and some do not. */
 async function syncLoop(socket) {
-  await new Promise((r) => setTimeout(r, Math.random() * 1000));
+  await sleep(Math.random() * 1000);
   while (socket.connected) {
-    const next = setTimeoutPromise(1000);
+    const next = sleep(1000);
     const sent = performance.now();
     const inWindow = window && Date.now() >= window.from && Date.now() < window.to;
     try {
@@ -84,7 +84,7 @@ async function syncLoop(socket) {
   }
 }
 
-function setTimeoutPromise(ms) {
+function sleep(ms) {
   return new Promise((r) => setTimeout(r, ms));
 }
 
@@ -94,7 +94,7 @@ async function measure({ from, to }) {
   window = { from, to };
   const cpuBefore = process.cpuUsage();
   const wallBefore = performance.now();
-  await setTimeoutPromise(to + GRACE_MS - Date.now());
+  await sleep(to + GRACE_MS - Date.now());
   const cpu = process.cpuUsage(cpuBefore);
   const wall = performance.now() - wallBefore;
   // Every whole second in the window is a tick every client connected at its start should have had.
