@@ -75,10 +75,17 @@ let stopping = false;
 const stop = (signal: string) => {
   if (stopping) return;
   stopping = true;
-  logger.info('shutting down', { signal });
-  const deadline = setTimeout(() => process.exit(0), 4000);
+  logger.info('shutting down', { signal, clients: server.io.engine.clientsCount });
+  // Orchestrators kill after a grace period (Kubernetes: 30 s, the issue: 5 s); never outlive it.
+  const deadline = setTimeout(() => {
+    logger.warn('shutdown deadline passed, exiting anyway');
+    process.exit(0);
+  }, 4000);
   deadline.unref();
-  void server.close().then(() => process.exit(0));
+  void server.close().then(() => {
+    logger.info('stopped');
+    process.exit(0);
+  });
 };
 process.on('SIGTERM', () => stop('SIGTERM'));
 process.on('SIGINT', () => stop('SIGINT'));

@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { io, type Socket } from 'socket.io-client';
+import { isDeepStrictEqual } from 'node:util';
+import type { Socket } from 'socket.io-client';
+import { connect, waitUntil } from '../test/node-clients.js';
 import { createClockServer, type ClockServer } from './server.js';
 import { createLogger } from './logger.js';
 import { SYNC_EVENT, TIME_EVENT, isSyncReply } from '../sdk/protocol.js';
@@ -9,14 +11,6 @@ async function start(options = {}): Promise<{ server: ClockServer; url: string }
   const server = createClockServer({ logger: createLogger('silent'), ...options });
   const port = await server.listen(0, '127.0.0.1');
   return { server, url: `http://127.0.0.1:${port}` };
-}
-
-function connect(url: string, opts = {}): Promise<Socket> {
-  const socket = io(url, { transports: ['websocket'], reconnection: false, forceNew: true, ...opts });
-  return new Promise((resolve, reject) => {
-    socket.once('connect', () => resolve(socket));
-    socket.once('connect_error', reject);
-  });
 }
 
 test('GET /health answers ok', async (t) => {
@@ -40,10 +34,41 @@ test('broadcasts epoch ms on whole seconds, one tick a second', async (t) => {
       assert.ok(value % 1000 < 200, `tick ${value} is ${value % 1000} ms past its second`);
       assert.ok(Math.abs(value - Date.now()) < 200, 'the tick is the server clock, now');
       ticks.push(value);
-      if (ticks.length === 3) resolve();
+      if (ticks.length === 4) resolve();
     });
   });
-  assert.equal(Math.round((ticks[2] - ticks[0]) / 1000), 2, 'one tick per second');
+  for (let i = 1; i < ticks.length; i++) {
+    assert.equal(Math.round((ticks[i] - ticks[i - 1]) / 1000), 1, `one tick per second: ${ticks.join(', ')}`);
+  }
+});
+
+test('every socket gets each tick once, with more sockets than the ticker has slices', async (t) => {
+  const { server, url } = await start();
+  t.after(() => server.close());
+  const sockets = await Promise.all(Array.from({ length: 100 }, () => connect(url)));
+  t.after(() => sockets.forEach((s) => s.close()));
+  const seconds = sockets.map(() => [] as number[]);
+  sockets.forEach((s, i) => s.on(TIME_EVENT, (value: number) => seconds[i].push(Math.floor(value / 1000))));
+  await new Promise((r) => setTimeout(r, 3200));
+  for (const received of seconds) {
+    assert.ok(received.length >= 2, `${received.length} ticks in 3.2 s`);
+    assert.equal(new Set(received).size, received.length, `one tick per second: ${received.join(', ')}`);
+  }
+});
+
+test('an overloaded ticker slows down for every socket alike, starving none', async (t) => {
+  // A 10 ms interval with 300 sockets in this same process: each sweep outlasts the interval.
+  const { server, url } = await start({ tickInterval: 10 });
+  t.after(() => server.close());
+  const sockets = await Promise.all(Array.from({ length: 300 }, () => connect(url)));
+  t.after(() => sockets.forEach((s) => s.close()));
+  const counts = sockets.map(() => 0);
+  sockets.forEach((s, i) => s.on(TIME_EVENT, () => counts[i]++));
+  await new Promise((r) => setTimeout(r, 1500));
+  const fewest = Math.min(...counts);
+  const most = Math.max(...counts);
+  assert.ok(fewest >= 5, `every socket gets ticks: ${fewest} to ${most} in 1.5 s`);
+  assert.ok(most <= 2 * fewest + 5, `and about as many as the others: ${fewest} to ${most}`);
 });
 
 test('answers sync requests with t1 ≤ t2 in sub-millisecond precision', async (t) => {
@@ -85,4 +110,174 @@ test('refuses a browser origin that is not allowed, for polling and WebSocket', 
   await assert.rejects(connect(url, { extraHeaders: { origin: 'https://evil.example' } }));
   const ok = await connect(url, { extraHeaders: { origin: 'https://allowed.example' } });
   ok.close();
+});
+
+/** Resolves with the reason of the socket's next disconnect. */
+function disconnected(socket: Socket): Promise<string> {
+  return new Promise((resolve) => socket.once('disconnect', (reason) => resolve(reason)));
+}
+
+/** Settles every request; resolves with how many were answered. */
+async function answered(requests: Promise<unknown>[]): Promise<number> {
+  return (await Promise.allSettled(requests)).filter((r) => r.status === 'fulfilled').length;
+}
+
+/** A metric's value in Prometheus text, `name{labels}` as written there; 0 when absent. */
+async function metric(url: string, series: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line ? Number(line.slice(series.length + 1)) : 0;
+}
+
+test('GET /ready answers while serving; GET /metrics counts in Prometheus text', async (t) => {
+  const { server, url } = await start();
+  t.after(() => server.close());
+  const ready = await fetch(`${url}/ready`);
+  assert.equal(ready.status, 200);
+  assert.equal(await ready.text(), 'ready');
+
+  const socket = await connect(url);
+  t.after(() => socket.close());
+  await socket.timeout(2000).emitWithAck(SYNC_EVENT);
+  await fetch(`${url}/socket.io/?EIO=4&transport=polling`, { headers: { origin: 'https://evil.example' } });
+  const res = await fetch(`${url}/metrics`);
+  assert.match(res.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/);
+  const text = await res.text();
+  for (const name of ['connected_clients', 'sync_requests_total', 'rejected_handshakes_total', 'sync_rate_limited_total', 'event_loop_lag_seconds']) {
+    assert.match(text, new RegExp(`^# TYPE server_clock_${name} `, 'm'), name);
+  }
+  assert.equal(await metric(url, 'server_clock_connected_clients'), 1);
+  assert.equal(await metric(url, 'server_clock_sync_requests_total'), 1);
+  assert.equal(await metric(url, 'server_clock_rejected_handshakes_total{reason="Forbidden"}'), 1);
+  const lag = await metric(url, 'server_clock_event_loop_lag_seconds{quantile="0.99"}');
+  assert.ok(lag >= 0 && lag < 1, `event loop lag ${lag} s`);
+});
+
+for (const transport of ['websocket', 'polling'] as const) {
+  test(`an oversized packet over ${transport} is refused and its socket dropped`, async (t) => {
+    const { server, url } = await start();
+    t.after(() => server.close());
+    const socket = await connect(url, { transports: [transport] });
+    t.after(() => socket.close());
+    const gone = disconnected(socket);
+    // maxHttpBufferSize is 4 KB: 10 KB is refused before socket.io decodes anything.
+    socket.emit(SYNC_EVENT, 'x'.repeat(10 * 1024));
+    assert.match(await gone, /transport (close|error)/);
+    await waitUntil(() => server.io.engine.clientsCount === 0, 'the server to drop the socket');
+    const fine = await connect(url, { transports: [transport] });
+    t.after(() => fine.close());
+    assert.ok(isSyncReply(await fine.timeout(2000).emitWithAck(SYNC_EVENT)), 'others are still served');
+  });
+}
+
+test('a flood of sync requests is limited per socket, and the socket keeps being served', async (t) => {
+  const { server, url } = await start();
+  t.after(() => server.close());
+  const flooder = await connect(url);
+  const other = await connect(url);
+  t.after(() => [flooder, other].forEach((s) => s.close()));
+  const started = performance.now();
+  const count = await answered(Array.from({ length: 300 }, () => flooder.timeout(1500).emitWithAck(SYNC_EVENT)));
+  const seconds = (performance.now() - started) / 1000;
+  // Default limit: a burst of 20, then 5 a second.
+  assert.ok(count >= 20 && count <= 20 + 5 * seconds + 1, `${count} of 300 answered in ${seconds.toFixed(1)} s`);
+  assert.ok((await metric(url, 'server_clock_sync_rate_limited_total')) >= 300 - count, 'counted');
+  assert.equal(await answered(Array.from({ length: 8 }, () => other.timeout(2000).emitWithAck(SYNC_EVENT))), 8, 'another socket has its own bucket');
+  assert.ok(flooder.connected, 'limited, not disconnected');
+  await new Promise((r) => setTimeout(r, 400));
+  assert.ok(isSyncReply(await flooder.timeout(2000).emitWithAck(SYNC_EVENT)), 'the bucket refills');
+});
+
+test('malformed sync requests and other events are dropped unanswered; garbage does not crash', async (t) => {
+  const { server, url } = await start();
+  t.after(() => server.close());
+  const socket = await connect(url);
+  t.after(() => socket.close());
+  const unanswered = [
+    socket.timeout(500).emitWithAck(SYNC_EVENT, { t0: 1 }),
+    socket.timeout(500).emitWithAck(SYNC_EVENT, 'x', 2, null),
+    socket.timeout(500).emitWithAck('api:other'),
+    socket.timeout(500).emitWithAck('__proto__', { constructor: { prototype: {} } }),
+  ];
+  socket.emit(SYNC_EVENT);
+  assert.equal(await answered(unanswered), 0);
+  assert.ok(socket.connected);
+  assert.equal(await metric(url, 'server_clock_dropped_events_total{reason="invalid_sync"}'), 3);
+  assert.equal(await metric(url, 'server_clock_dropped_events_total{reason="unknown_event"}'), 2);
+
+  // Below socket.io's API: packets that socket.io, then engine.io, cannot decode.
+  type Engine = { send(data: string): void; transport: { ws: { send(data: string | Buffer): void } } };
+  const garbage: [string, (engine: Engine) => void][] = [
+    ['socket.io: truncated JSON', (engine) => engine.send('2["api:time-sync",{')],
+    ['socket.io: unknown packet type', (engine) => engine.send('9')],
+    ['socket.io: ack for an unknown id', (engine) => engine.send('399[{}]')],
+    ['socket.io: binary event without its attachments', (engine) => engine.send('51-["api:time-sync",{"_placeholder":true,"num":0}]')],
+    ['engine.io: unknown packet type', (engine) => engine.transport.ws.send('z garbage')],
+    ['engine.io: raw bytes', (engine) => engine.transport.ws.send(Buffer.from([0xff, 0x00, 0xfe]))],
+  ];
+  for (const [what, send] of garbage) {
+    // Each victim gets its own socket: garbage may get it dropped, never the process.
+    const victim = await connect(url);
+    const gone = disconnected(victim);
+    send(victim.io.engine as unknown as Engine);
+    await Promise.race([gone, new Promise((r) => setTimeout(r, 300))]);
+    victim.close();
+    assert.ok(isSyncReply(await socket.timeout(2000).emitWithAck(SYNC_EVENT)), `still serving after ${what}`);
+  }
+  assert.equal((await fetch(`${url}/health`)).status, 200);
+});
+
+test('after 1,000 connect/disconnect cycles, timers, listeners and sockets are back where they started', async (t) => {
+  const { server, url } = await start();
+  t.after(() => server.close());
+  const { io, httpServer } = server;
+  const snapshot = () => {
+    const resources: Record<string, number> = {};
+    for (const r of process.getActiveResourcesInfo()) resources[r] = (resources[r] ?? 0) + 1;
+    const listeners = (emitter: NodeJS.EventEmitter) =>
+      Object.fromEntries(emitter.eventNames().map((e) => [String(e), emitter.listenerCount(e)]));
+    return {
+      timers: resources.Timeout ?? 0,
+      tcp: resources.TCPSocketWrap ?? 0,
+      clients: io.engine.clientsCount,
+      sockets: io.of('/').sockets.size,
+      rooms: io.of('/').adapter.rooms.size,
+      httpListeners: listeners(httpServer),
+      engineListeners: listeners(io.engine),
+    };
+  };
+  // Warm up once, so that lazily created state (agents, caches) is there in both snapshots.
+  (await connect(url)).close();
+  await waitUntil(() => io.engine.clientsCount === 0, 'the warm-up client to go');
+  const before = snapshot();
+
+  const CYCLES = 1000;
+  const PARALLEL = 25;
+  let done = 0;
+  await Promise.all(
+    Array.from({ length: PARALLEL }, async (_, lane) => {
+      for (let i = lane; i < CYCLES; i += PARALLEL) {
+        // One in ten over long polling, which holds open HTTP requests of its own.
+        const socket = await connect(url, { transports: i % 10 === 0 ? ['polling'] : ['websocket'] });
+        await socket.timeout(2000).emitWithAck(SYNC_EVENT);
+        const gone = new Promise<void>((resolve) => socket.once('disconnect', () => resolve()));
+        socket.close();
+        await gone;
+        done++;
+      }
+    }),
+  );
+  assert.equal(done, CYCLES);
+  // Closing is asynchronous on both ends: give it time to settle, then compare. Timers of earlier
+  // tests' clients may still be winding down, so there may be fewer than before; never more.
+  const { timers: timersBefore, ...restBefore } = before;
+  const settled = () => {
+    const { timers, ...rest } = snapshot();
+    return timers <= timersBefore && isDeepStrictEqual(rest, restBefore);
+  };
+  const settling = performance.now();
+  while (!settled() && performance.now() - settling < 10_000) await new Promise((r) => setTimeout(r, 20));
+  const { timers, ...rest } = snapshot();
+  assert.deepEqual(rest, restBefore);
+  assert.ok(timers <= timersBefore, `${timers} timers, ${timersBefore} before`);
 });

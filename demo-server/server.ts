@@ -1,10 +1,13 @@
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import { readFile } from 'node:fs/promises';
-import { Server, type Socket } from 'socket.io';
+import { Server, type DefaultEventsMap, type Socket } from 'socket.io';
 import { SYNC_EVENT, TIME_EVENT, type SyncReply } from '../sdk/protocol.js';
 import { createLogger, type Logger } from './logger.js';
 import { preciseNow } from './precise-time.js';
 import { DEMO_FILES, demoPage, findCdnBundle } from './demo-page.js';
+import { createMetrics, type ServerMetrics } from './metrics.js';
+import { TokenBucket } from './token-bucket.js';
+import { startTicker } from './ticker.js';
 
 export interface ClockServerOptions {
   /** Attach to this server instead of creating one; its routes stay the caller's. */
@@ -24,19 +27,34 @@ export interface ClockServerOptions {
   transports?: ('polling' | 'websocket')[];
   /** Serve the demo page at `/` and the CDN bundle at `/cdn/` (default false). */
   demo?: boolean;
+  /** Sync requests a socket may make at once, and per second after that (default 20 and 5). */
+  syncRateLimit?: { burst: number; perSecond: number };
   logger?: Logger;
 }
 
 export interface ClockServer {
   io: Server;
   httpServer: HttpServer;
+  /** Counters and gauges, served at `GET /metrics` (own server only). */
+  metrics: ServerMetrics;
   /** Starts listening (own server only); resolves with the bound port. */
   listen(port?: number, host?: string): Promise<number>;
-  /** Stops the timer, disconnects clients and closes the servers. */
+  /**
+   * Fails readiness, stops the timer, disconnects clients (they reconnect, to another instance
+   * behind a load balancer) and closes the servers.
+   */
   close(): Promise<void>;
 }
 
 const LOCALHOST = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+// The SDK syncs in a burst of 8 on connect, then 4 at a time after 1, 2, 4… s: well inside these.
+const DEFAULT_SYNC_RATE_LIMIT = { burst: 20, perSecond: 5 };
+
+interface SocketData {
+  syncBucket: TokenBucket;
+}
+type ClockSocket = Socket<DefaultEventsMap, DefaultEventsMap, DefaultEventsMap, SocketData>;
 
 export function createClockServer(options: ClockServerOptions = {}): ClockServer {
   const tickInterval = options.tickInterval ?? 1000;
@@ -47,8 +65,9 @@ export function createClockServer(options: ClockServerOptions = {}): ClockServer
   const ownServer = !options.httpServer;
   const httpServer = options.httpServer ?? createServer();
   const allowOrigin = originPolicy(options.allowedOrigins);
+  const syncRateLimit = options.syncRateLimit ?? DEFAULT_SYNC_RATE_LIMIT;
 
-  const io = new Server(httpServer, {
+  const io = new Server<DefaultEventsMap, DefaultEventsMap, DefaultEventsMap, SocketData>(httpServer, {
     serveClient: false,
     perMessageDeflate: false,
     httpCompression: false,
@@ -59,44 +78,62 @@ export function createClockServer(options: ClockServerOptions = {}): ClockServer
     // CORS does not apply to WebSocket upgrades: check the Origin here, for every transport.
     allowRequest: (req, cb) => {
       const origin = req.headers.origin;
-      const ok = !origin || allowOrigin(origin, req.headers.host);
-      if (!ok) log.warn('handshake refused', { origin });
-      cb(null, ok);
+      cb(null, !origin || allowOrigin(origin, req.headers.host));
     },
   });
-
-  io.on('connection', (socket: Socket) => {
-    // The handshake's request object holds headers and buffers we never read again.
-    (socket.conn as unknown as { request?: unknown }).request = undefined;
-    socket.on(SYNC_EVENT, (...args: unknown[]) => {
-      const t1 = preciseNow();
-      const ack = args[args.length - 1];
-      if (typeof ack !== 'function') return;
-      const reply: SyncReply = { t1, t2: preciseNow() };
-      ack(reply);
-    });
+  const metrics = createMetrics(() => io.engine.clientsCount);
+  // Every refusal: a disallowed origin (Forbidden), an unknown session or transport, a bad request.
+  io.engine.on('connection_error', (error: { req: IncomingMessage; message: string }) => {
+    metrics.rejectedHandshakes.inc({ reason: error.message });
+    log.warn('request refused', { reason: error.message, origin: error.req.headers.origin, url: error.req.url });
   });
 
-  // One timer for every socket, re-armed on each whole tick of the server clock.
-  let timer: NodeJS.Timeout | undefined;
-  const schedule = () => {
-    timer = setTimeout(tick, tickInterval - (preciseNow() % tickInterval));
+  // The handlers below are shared by every socket (socket.io calls them with the socket as
+  // `this`), so that a connection costs no closures of its own.
+
+  // A client may only ask for the time: other events have no handler, and are counted and dropped here.
+  const dropUnknownEvents = ([event]: unknown[], next: (err?: Error) => void) => {
+    if (event === SYNC_EVENT) return next();
+    metrics.droppedEvents.inc({ reason: 'unknown_event' });
   };
-  const tick = () => {
-    const now = preciseNow();
-    // Timers may fire a fraction of a millisecond early: then wait for the boundary itself.
-    if (now % tickInterval > tickInterval / 2) return schedule();
-    io.local.volatile.emit(TIME_EVENT, now);
-    schedule();
-  };
-  schedule();
+
+  // The SDK sends no argument but the acknowledgement. Anything else is not from it: dropped without
+  // an answer, like a request over the rate limit, which costs the sender a timeout and us nothing.
+  function onSync(this: ClockSocket, ...args: unknown[]) {
+    const t1 = preciseNow();
+    metrics.syncRequests.inc();
+    const ack = args[0];
+    if (args.length !== 1 || typeof ack !== 'function') {
+      metrics.droppedEvents.inc({ reason: 'invalid_sync' });
+      return;
+    }
+    if (!this.data.syncBucket.take(performance.now())) {
+      metrics.rateLimited.inc();
+      return;
+    }
+    const reply: SyncReply = { t1, t2: preciseNow() };
+    ack(reply);
+  }
+
+  const ticker = startTicker(io, TIME_EVENT, tickInterval, preciseNow);
+
+  io.on('connection', (socket) => {
+    forgetRequest(socket);
+    ticker.add(socket);
+    socket.data.syncBucket = new TokenBucket(syncRateLimit.burst, syncRateLimit.perSecond, performance.now());
+    socket.use(dropUnknownEvents);
+    socket.on(SYNC_EVENT, onSync);
+  });
+
+  let closing: Promise<void> | undefined;
 
   if (ownServer) {
     const cdnBundle = options.demo ? findCdnBundle() : undefined;
     httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => {
       // socket.io answers its own path; everything else is ours.
       if (req.url?.startsWith('/socket.io/')) return;
-      void route(req, res, { demo: options.demo === true, cdnBundle }).catch((error: unknown) => {
+      const ready = httpServer.listening && !closing;
+      void route(req, res, { demo: options.demo === true, cdnBundle, ready, metrics }).catch((error: unknown) => {
         log.error('request failed', { url: req.url, error: String(error) });
         if (!res.headersSent) res.writeHead(500);
         res.end();
@@ -104,10 +141,10 @@ export function createClockServer(options: ClockServerOptions = {}): ClockServer
     });
   }
 
-  let closing: Promise<void> | undefined;
   return {
     io,
     httpServer,
+    metrics,
     listen(port = options.port ?? 3000, host = options.host ?? 'localhost') {
       if (!ownServer) return Promise.reject(new Error('listen() is for a server created by createClockServer'));
       return new Promise((resolve, reject) => {
@@ -120,9 +157,12 @@ export function createClockServer(options: ClockServerOptions = {}): ClockServer
       });
     },
     close() {
+      // Readiness fails from here on: `closing` is set before anything else happens.
       closing ??= new Promise<void>((resolve) => {
-        clearTimeout(timer);
-        // io.close() disconnects every socket and, when it created nothing itself, closes httpServer.
+        ticker.stop();
+        metrics.close();
+        // io.close() closes every socket's transport (clients see "transport close" and reconnect)
+        // and, when it created nothing itself, closes httpServer.
         void io.close(() => resolve());
         if (ownServer) httpServer.closeAllConnections();
       });
@@ -131,10 +171,35 @@ export function createClockServer(options: ClockServerOptions = {}): ClockServer
   };
 }
 
-async function route(req: IncomingMessage, res: ServerResponse, opts: { demo: boolean; cdnBundle?: string }) {
+/**
+ * Frees what the handshake's request holds (headers, raw headers), read by no one after the
+ * connection: io.use() middleware has seen it by then. engine.io itself keeps the request object
+ * alive for the connection's lifetime (a listener on the TCP socket holds it), so emptying it is
+ * what saves the memory, a kilobyte or two a connection.
+ */
+function forgetRequest(socket: ClockSocket) {
+  const conn = socket.conn as unknown as { request?: IncomingMessage };
+  const request = conn.request;
+  conn.request = undefined;
+  if (!request) return;
+  request.headers = {};
+  request.rawHeaders = [];
+  (socket.handshake as { headers: unknown }).headers = {};
+}
+
+interface RouteOptions {
+  demo: boolean;
+  cdnBundle?: string;
+  ready: boolean;
+  metrics: ServerMetrics;
+}
+
+async function route(req: IncomingMessage, res: ServerResponse, opts: RouteOptions) {
   const path = new URL(req.url ?? '/', 'http://x').pathname;
   if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain', 'method not allowed');
   if (path === '/health') return send(res, 200, 'text/plain', 'ok');
+  if (path === '/ready') return opts.ready ? send(res, 200, 'text/plain', 'ready') : send(res, 503, 'text/plain', 'shutting down');
+  if (path === '/metrics') return send(res, 200, opts.metrics.registry.contentType, await opts.metrics.registry.metrics());
   if (opts.demo && path === '/') return send(res, 200, 'text/html; charset=utf-8', demoPage());
   const demoFile = opts.demo ? DEMO_FILES.get(path) : undefined;
   if (demoFile) return send(res, 200, demoFile.type, demoFile.body);

@@ -1,0 +1,45 @@
+// One server under load, in a process of its own so that its memory and CPU are its alone.
+// Run by load.mjs with --expose-gc and an IPC channel: `node --expose-gc server-process.mjs demo|classic`.
+// Listens on loopback; answers {type:'stats', gc, mark} with its figures; exits with its parent.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { createClassicServer } from './classic-server.mjs';
+import { createClockServer, createLogger } from '../dist/demo-server/index.js';
+
+const kind = process.argv[2];
+const { io, httpServer } =
+  kind === 'classic' ? createClassicServer() : kind === 'demo' ? createClockServer({ logger: createLogger('warn') }) : {};
+if (!httpServer || typeof globalThis.gc !== 'function' || !process.send) {
+  console.error('usage: node --expose-gc server-process.mjs demo|classic (from load.mjs, with IPC)');
+  process.exit(2);
+}
+
+const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+loopDelay.enable();
+
+process.on('message', (message) => {
+  if (message.type !== 'stats') return;
+  if (message.gc) {
+    // Twice: the first pass may only queue finalizers whose garbage the second frees.
+    globalThis.gc();
+    globalThis.gc();
+  }
+  const { heapUsed, rss, external, arrayBuffers } = process.memoryUsage();
+  process.send({
+    type: 'stats',
+    heapUsed,
+    rss,
+    external,
+    arrayBuffers,
+    cpu: process.cpuUsage(),
+    at: performance.now(),
+    clients: io.engine.clientsCount,
+    // Event loop delay since the last mark, less the monitor's own 10 ms period.
+    loopDelayP99: Math.max(0, loopDelay.percentile(99) / 1e6 - 10),
+    loopDelayMax: Math.max(0, loopDelay.max / 1e6 - 10),
+  });
+  if (message.mark) loopDelay.reset();
+});
+// The parent is gone (finished, or killed): so are we.
+process.on('disconnect', () => process.exit(0));
+
+httpServer.listen(0, '127.0.0.1', () => process.send({ type: 'listening', port: httpServer.address().port }));
