@@ -5,7 +5,7 @@ import './define.js';
 import type { ServerClockElement } from './server-clock.js';
 import { openConnections } from '../sdk/connection.js';
 import { tickerStatus } from './ticker.js';
-import { demoServerUrl, killServer, nextEvent, restartServer, serverMachineNow, spawnServer, waitFor } from '../test/helpers.js';
+import { connectedClients, demoServerUrl, killServer, nextEvent, restartServer, serverMachineNow, spawnServer, waitFor } from '../test/helpers.js';
 
 let url: string;
 const mounted: HTMLElement[] = [];
@@ -275,14 +275,30 @@ describe('<server-clock>', () => {
   });
 
   it('leaves no connection, timer or listener after 1,000 add/remove cycles', async () => {
-    for (let i = 0; i < 1000; i++) {
-      const el = document.createElement('server-clock');
-      el.url = url;
-      document.body.append(el);
-      await el.updateComplete;
-      el.remove();
+    const server = await spawnServer('demo');
+    try {
+      const witness = mount({ url: server.url });
+      await connected(witness);
+      expect(await connectedClients(server)).to.equal(1);
+      for (let i = 0; i < 1000; i++) {
+        const el = document.createElement('server-clock');
+        // Half on the witness's URL (a shared connection), half on their own (each its own socket).
+        el.url = i % 2 ? server.url : `${server.url}/?cycle=${i}`;
+        document.body.append(el);
+        await el.updateComplete;
+        el.remove();
+      }
+      witness.remove();
+      await waitFor(() => openConnections() === 0, 'no connection left');
+      expect(tickerStatus()).to.deep.equal({ armed: false, subscribers: 0 });
+      // And the server agrees: nobody is connected any more.
+      const start = performance.now();
+      while ((await connectedClients(server)) !== 0) {
+        expect(performance.now() - start, 'the server to see every client go').to.be.below(15_000);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    } finally {
+      await killServer(server);
     }
-    await waitFor(() => openConnections() === 0, 'no connection left');
-    expect(tickerStatus()).to.deep.equal({ armed: false, subscribers: 0 });
   });
 });

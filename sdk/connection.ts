@@ -18,7 +18,7 @@ export interface ConnectionOptions {
   reconnectDelayMax?: number;
   /** Attempts before giving up with state `error` (default Infinity). */
   reconnectAttempts?: number;
-  /** socket.io transports, in order (default socket.io's: polling, upgraded to WebSocket). */
+  /** socket.io transports, tried in order (default WebSocket, then polling). */
   transports?: ('polling' | 'websocket')[];
 }
 
@@ -76,7 +76,11 @@ export class Connection {
       autoConnect: false,
       forceNew: true,
       withCredentials: false,
-      ...(options.transports && { transports: options.transports }),
+      // WebSocket first: sync samples over it are fast from the first one, and a socket closed
+      // while connecting closes at once on the server too (a polling handshake would linger
+      // there until its ping timeout). Polling remains for networks that block WebSocket.
+      transports: options.transports ?? ['websocket', 'polling'],
+      tryAllTransports: true,
     });
     this.socket.on('connect', this.#onConnect);
     this.socket.on('connect_error', this.#onConnectError);

@@ -29,6 +29,13 @@ export function demoServerPlugin() {
       spawned.set(id, { ...old, ...server });
       return { id, url: server.url };
     },
+    // How many clients a spawned demo server has connected now, from its /metrics.
+    clients: async ({ id }) => {
+      const text = await (await fetch(`${spawned.get(id).url}/metrics`)).text();
+      const match = /^server_clock_connected_clients (\d+)$/m.exec(text);
+      if (!match) throw new Error('demo-server: no server_clock_connected_clients in /metrics');
+      return { clients: Number(match[1]) };
+    },
     // The server machine's clock (the demo server reads the same one), epoch ms.
     now: () => ({ now: Date.now() }),
   };

@@ -24,6 +24,11 @@ export function restartServer(server: SpawnedServer): Promise<SpawnedServer> {
   return executeServerCommand('demo-server', { action: 'restart', id: server.id });
 }
 
+/** How many clients a spawned demo server has connected now (its /metrics). */
+export async function connectedClients(server: SpawnedServer): Promise<number> {
+  return (await executeServerCommand<{ clients: number }, { action: string; id: number }>('demo-server', { action: 'clients', id: server.id })).clients;
+}
+
 /** The server machine's clock, epoch ms (what the demo server reads). */
 export async function serverMachineNow(): Promise<number> {
   return (await executeServerCommand<{ now: number }, { action: string }>('demo-server', { action: 'now' })).now;
