@@ -7,6 +7,8 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright';
 import { createClockServer, createLogger, preciseNow } from '../dist/demo-server/index.js';
+import { parsePushedTime } from '../dist/sdk/index.js';
+import { startServer, stopServer } from '../test/servers.mjs';
 import { startDelayProxy } from './delay-proxy.mjs';
 import { PROFILES } from './delay-profiles.mjs';
 import { BROWSERS, CHROMIUM_ARGS } from '../scripts/browsers.mjs';
@@ -112,16 +114,18 @@ function systemClockOffset(clock) {
   return { offset: estimates[1], bound: Math.max(...estimates) - Math.min(...estimates) };
 }
 
-/** Page clock − bench clock, both machine clocks: zero up to their offsets from the system clock. */
+/** The page's and the bench's machine clocks against the system clock, measured together. */
 async function clockMapping(page) {
-  const ours = systemClockOffset({ performance, dateNow: Date.now });
-  const theirs = await page.evaluate(systemClockOffset);
-  return { difference: theirs.offset - ours.offset, bound: theirs.bound + ours.bound };
+  const bench = systemClockOffset({ performance, dateNow: Date.now });
+  const pageOffset = await page.evaluate(systemClockOffset);
+  return { page: pageOffset.offset, difference: pageOffset.offset - bench.offset, bound: pageOffset.bound + bench.bound };
 }
 
-async function runProfile(browser, name, serverPort, pageUrl) {
+async function runProfile(browser, name, ports, pageUrl) {
   const options = profileOptions(name);
-  const proxy = await startDelayProxy(serverPort, { up: PROFILES[name].make(options), down: PROFILES[name].make(options) });
+  const delays = () => ({ up: PROFILES[name].make(options), down: PROFILES[name].make(options) });
+  const proxy = await startDelayProxy(ports.server, delays());
+  const classicProxy = await startDelayProxy(ports.classic, delays());
   const context = await browser.newContext();
   try {
     // Keep the machine's clock for measuring, before Playwright fakes the page's.
@@ -131,7 +135,8 @@ async function runProfile(browser, name, serverPort, pageUrl) {
     await context.clock.install({ time: Date.now() + num('skew', flags.skew) });
     const page = await context.newPage();
     page.on('pageerror', (error) => console.error(`page error: ${error.message}`));
-    await page.goto(`${pageUrl}/?server=${encodeURIComponent(`http://127.0.0.1:${proxy.port}`)}`);
+    const query = new URLSearchParams({ server: `http://127.0.0.1:${proxy.port}`, classic: `http://127.0.0.1:${classicProxy.port}` });
+    await page.goto(`${pageUrl}/?${query}`);
     const skew = await page.evaluate(() => window.bench.skew());
     await page.evaluate(() => window.bench.synced());
     await new Promise((r) => setTimeout(r, num('settle', flags.settle)));
@@ -150,10 +155,17 @@ async function runProfile(browser, name, serverPort, pageUrl) {
     const mapping = (mappingBefore.difference + mappingAfter.difference) / 2;
     const anchorAt = (t) => anchors.findLast((a) => a.at <= t)?.anchor ?? anchors[0].anchor;
     const truth = (r) => r.at - mapping + anchorAt(r.at - mapping);
+    // The classic server's clock is the system clock itself (Date).
+    const pageOffset = (mappingBefore.page + mappingAfter.page) / 2;
+    const classicTruth = (r) => r.at - pageOffset;
+    const classicShown = (r) => parsePushedTime(r.classic, classicTruth(r)).time;
     const errors = {
       sdk: readings.map((r) => r.sdk - truth(r)),
       asIs: readings.map((r) => r.pushed - truth(r)),
       plusElapsed: readings.map((r) => r.pushed + r.sincePush - truth(r)),
+      classicAsIs: readings.map((r) => classicShown(r) - classicTruth(r)),
+      classicPlusElapsed: readings.map((r) => classicShown(r) + r.sinceClassic - classicTruth(r)),
+      pushOnly: readings.map((r) => r.pushOnly - classicTruth(r)),
     };
     const outside = readings.filter((r, i) => Math.abs(errors.sdk[i]) > r.uncertainty).length;
     return {
@@ -165,13 +177,17 @@ async function runProfile(browser, name, serverPort, pageUrl) {
       sdk: summary(errors.sdk),
       asIs: summary(errors.asIs),
       plusElapsed: summary(errors.plusElapsed),
+      classicAsIs: summary(errors.classicAsIs),
+      classicPlusElapsed: summary(errors.classicPlusElapsed),
+      pushOnly: summary(errors.pushOnly),
+      pushOnlyUncertainty: summary(readings.map((r) => r.pushOnlyUncertainty)),
       uncertainty: summary(readings.map((r) => r.uncertainty)),
       outside,
       mapping: [mappingBefore, mappingAfter],
     };
   } finally {
     await context.close();
-    await proxy.close();
+    await Promise.all([proxy.close(), classicProxy.close()]);
   }
 }
 
@@ -183,9 +199,12 @@ function report(result) {
   console.log(`  page wall clock off by ${(result.skew / 1000).toFixed(3)} s; ${result.readings} readings over ${result.span.toFixed(0)} s after sync`);
   console.log(`  ${'|error| vs the server clock'.padEnd(34)}${'median'.padStart(10)}${'p95'.padStart(10)}${'max'.padStart(10)}`);
   console.log(row('SDK now()', result.sdk, target ? `target ≤ ${target.median} / ≤ ${target.p95} ms: ${met ? 'met' : 'MISSED'}` : ''));
-  console.log(row('naive: last push as is', result.asIs));
-  console.log(row('naive: last push + time since', result.plusElapsed));
   console.log(row('SDK uncertainty (reported)', result.uncertainty, `${result.outside} of ${result.readings} readings outside it`));
+  console.log(row('naive: last push as is', result.asIs, 'demo server, a push each second'));
+  console.log(row('naive: last push + time since', result.plusElapsed));
+  console.log(row('classic example: last string as is', result.classicAsIs, 'toTimeString() every 5 s'));
+  console.log(row('classic example: + time since', result.classicPlusElapsed));
+  console.log(row('SDK on the classic example', result.pushOnly, `push-only; uncertainty ${ms(result.pushOnlyUncertainty.median)}`));
   const [a, b] = result.mapping;
   console.log(`  page clock − bench clock: ${ms(a.difference)} ± ${ms(a.bound)} before, ${ms(b.difference)} ± ${ms(b.bound)} after (one system clock; corrected for)`);
   return met !== false;
@@ -195,7 +214,9 @@ const names = flags.profile.split(',').map((p) => p.trim());
 for (const name of names) if (!PROFILES[name]) throw new Error(`--profile: unknown profile "${name}" (known: ${Object.keys(PROFILES).join(', ')})`);
 
 const clockServer = createClockServer({ logger: createLogger('warn'), allowedOrigins: '*' });
-const serverPort = await clockServer.listen(0, '127.0.0.1');
+const ports = { server: await clockServer.listen(0, '127.0.0.1') };
+const classic = await startServer('classic');
+ports.classic = classic.port;
 const pages = await startPageServer();
 const browser = await chromium.launch({
   executablePath: BROWSERS.chromium.path,
@@ -203,10 +224,11 @@ const browser = await chromium.launch({
 });
 let allMet = true;
 try {
-  for (const name of names) allMet = report(await runProfile(browser, name, serverPort, pages.url)) && allMet;
+  for (const name of names) allMet = report(await runProfile(browser, name, ports, pages.url)) && allMet;
 } finally {
   await browser.close();
   await pages.close();
   await clockServer.close();
+  await stopServer(classic);
 }
 process.exitCode = allMet ? 0 : 1;
