@@ -3,6 +3,7 @@ import { puppeteerLauncher } from '@web/test-runner-puppeteer';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { BROWSERS, CHROMIUM_ARGS, selectedBrowsers } from './scripts/browsers.mjs';
 import { demoServerPlugin } from './test/demo-server-plugin.mjs';
+import { pageClockPlugin } from './test/clock-plugin.mjs';
 
 const launchers = {
   chromium: () =>
@@ -17,10 +18,17 @@ const launchers = {
     }),
 };
 
+// The dev server's resolver matches the `node` export condition, which gives socket.io-client's
+// Node build (with `debug` and `ws`): serve its own browser ES module build instead.
+const socketIoClientForBrowsers = {
+  name: 'socket.io-client-for-browsers',
+  resolveImport: ({ source }) => (source === 'socket.io-client' ? '/node_modules/socket.io-client/dist/socket.io.esm.min.js' : undefined),
+};
+
 export default {
   files: ['sdk/**/*.browser.test.ts', 'component/**/*.browser.test.ts', 'test/**/*.browser.test.ts'],
-  nodeResolve: { exportConditions: ['browser', 'development'] },
-  plugins: [esbuildPlugin({ ts: true, target: 'es2022' }), demoServerPlugin()],
+  nodeResolve: true,
+  plugins: [socketIoClientForBrowsers, esbuildPlugin({ ts: true, target: 'es2022' }), demoServerPlugin(), pageClockPlugin()],
   browsers: selectedBrowsers().map((name) => launchers[name]()),
   // Two cores: one test file per browser at a time keeps timings sane.
   concurrency: 1,

@@ -26,6 +26,14 @@ export function restartServer(server: SpawnedServer): Promise<SpawnedServer> {
   return executeServerCommand('demo-server', { action: 'restart', id: server.id });
 }
 
+/**
+ * Sets the page's wall clock `offset` ms away from the machine's (Playwright's page.clock, which
+ * fakes Date and performance.timeOrigin alike). Resolves false where the browser has no such clock.
+ */
+export async function skewPageClock(offset: number): Promise<boolean> {
+  return (await executeServerCommand<{ supported: boolean }, { offset: number }>('page-clock', { offset })).supported;
+}
+
 /** The server machine's clock, epoch ms (what the demo server reads). */
 export async function serverMachineNow(): Promise<number> {
   return (await executeServerCommand<{ now: number }, { action: string }>('demo-server', { action: 'now' })).now;
