@@ -9,7 +9,7 @@ import { chromium } from 'playwright';
 import { createClockServer, createLogger, preciseNow } from '../dist/demo-server/index.js';
 import { parsePushedTime } from '../dist/sdk/index.js';
 import { startServer, stopServer } from '../test/servers.mjs';
-import { startDelayProxy } from './delay-proxy.mjs';
+import { startDelayProxy } from '../test/delay-proxy.mjs';
 import { PROFILES } from './delay-profiles.mjs';
 import { BROWSERS, CHROMIUM_ARGS } from '../scripts/browsers.mjs';
 

@@ -11,6 +11,7 @@ import { createClockServer, type ClockServer } from '../demo-server/server.js';
 import { createLogger } from '../demo-server/logger.js';
 import { preciseNow } from '../demo-server/precise-time.js';
 import { startServer, stopServer } from '../test/servers.mjs';
+import { startDelayProxy } from '../test/delay-proxy.mjs';
 import { nextEvent, waitFor } from '../test/waiting.js';
 
 // Fast retries, so that lifecycle tests take seconds.
@@ -66,6 +67,24 @@ test('syncs with the server: now() is its clock, within the uncertainty', async 
     assert.ok(Math.abs(shown - truth) <= clock.uncertainty + 0.1, `error ${shown - truth}, uncertainty ${clock.uncertainty}`);
     await new Promise((r) => setTimeout(r, 10));
   }
+});
+
+test('the first sync answer replaces an estimate from pushes at once: pushes run late by the delay', async (t) => {
+  // Pushes every 10 ms and 40 ms each way: pushes arrive before the first sync answer does.
+  const server = createClockServer({ logger: createLogger('silent'), tickInterval: 10 });
+  t.after(() => server.close());
+  const proxy = await startDelayProxy(await server.listen(0, '127.0.0.1'), { up: () => 40, down: () => 40 });
+  t.after(() => proxy.close());
+  // WebSocket from the start: volatile pushes skip a polling client between its requests.
+  const clock = connectClock(`http://127.0.0.1:${proxy.port}`, { transports: ['websocket'] });
+  t.after(() => clock.close());
+
+  const fromPushes = await nextEvent<CustomEvent<SyncDetail>>(clock, 'sync');
+  assert.equal(fromPushes.detail.mode, 'push', 'a push came first');
+  const first = await nextEvent<CustomEvent<SyncDetail>>(clock, 'sync', 15_000, (e) => e.detail.mode === 'sync');
+  assert.ok(first.detail.offset - fromPushes.detail.offset > 30, `pushes were ${first.detail.offset - fromPushes.detail.offset} ms late`);
+  assert.ok(Math.abs(clock.offset - first.detail.offset) < 0.5, `applied at once, not slewed: ${clock.offset - first.detail.offset} ms to go`);
+  assert.ok(Math.abs(clock.now() - preciseNow()) <= clock.uncertainty + 0.1);
 });
 
 test('clocks on one URL share one connection; the last close() closes it', async (t) => {

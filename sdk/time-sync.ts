@@ -182,7 +182,12 @@ export class TimeSync extends EventTarget {
           }
           continue;
         }
-        if (this.#mode !== 'sync') this.#pushes = [];
+        if (this.#mode !== 'sync') {
+          this.#pushes = [];
+          // Pushes run late by the network delay they cannot measure: the first answer replaces
+          // their estimate (which has no round trip) at once, instead of slewing from it.
+          if (Number.isNaN(this.#estimate?.rtt)) this.#slew = undefined;
+        }
         this.#mode = 'sync';
         this.#syncSamples = [...this.#syncSamples.slice(-(SYNC_WINDOW - 1)), { t0, t1: reply.t1, t2: reply.t2, t3 }];
         this.#apply(estimateFromSync(this.#syncSamples), 'sync');

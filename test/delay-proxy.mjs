@@ -1,4 +1,5 @@
-// A loopback TCP proxy that delays every chunk, each direction on its own, to emulate a network.
+// A loopback TCP proxy that delays every chunk, each direction on its own, to emulate a network
+// (for the accuracy benchmark, and tests that need a round trip longer than loopback gives).
 import { connect, createServer } from 'node:net';
 
 /**
