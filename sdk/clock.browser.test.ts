@@ -3,7 +3,7 @@
 import { expect } from '@esm-bundle/chai';
 import { connectClock, type ServerClock } from './clock.js';
 import type { SyncDetail } from './time-sync.js';
-import { killServer, nextEvent, serverMachineNow, skewPageClock, spawnServer, type SpawnedServer } from '../test/helpers.js';
+import { killServer, nextEvent, restartServer, serverMachineNow, skewPageClock, spawnServer, waitFor, type SpawnedServer } from '../test/helpers.js';
 
 const HOUR = 3_600_000;
 
@@ -47,6 +47,34 @@ describe('ServerClock in the browser', () => {
     // Loopback adds a few ms that a push cannot measure.
     const error = await expectServerTime(clock, 50);
     expect(Math.abs(error)).to.be.below(1000);
+  });
+
+  it('a server killed and restarted: disconnect with its reason, reconnect, the server time again', async () => {
+    const server = await spawnServer('demo');
+    servers.push(server);
+    const clock = connectClock(server.url, { reconnectDelay: 100, reconnectDelayMax: 400 });
+    clocks.push(clock);
+    await syncEvent(clock, (d) => d.mode === 'sync' && d.samples >= 8);
+
+    const disconnected = nextEvent<CustomEvent<{ reason: string }>>(clock, 'disconnect');
+    await killServer(server);
+    expect((await disconnected).detail.reason).to.equal('transport close');
+    await waitFor(() => clock.state === 'reconnecting', 'state reconnecting');
+    await nextEvent(clock, 'reconnect_attempt');
+
+    const reconnected = nextEvent<CustomEvent<{ attempts: number }>>(clock, 'reconnect');
+    const resynced = syncEvent(clock, (d) => d.mode === 'sync');
+    await restartServer(server);
+    expect((await reconnected).detail.attempts).to.be.at.least(1);
+    await resynced;
+    expect(clock.state).to.equal('connected');
+    await expectServerTime(clock, 2);
+
+    const states: string[] = [];
+    clock.addEventListener('statechange', (e) => states.push(e.detail.state));
+    clock.close();
+    expect(states).to.deep.equal(['disconnected']);
+    expect(clock.now()).to.be.NaN;
   });
 
   // Playwright's clock fakes Date and performance.timeOrigin (performance.now() keeps running
