@@ -15,7 +15,7 @@ import { monotonicNow, wallClockSkew } from './monotonic.js';
 export interface TimeSyncOptions {
   /** Name of the pushed time event (default `api:server-time`). */
   event?: string;
-  /** Sync exchanges in a burst on (re)connect (default 8). */
+  /** Sync exchanges in a burst, on (re)connect and at each resync (default 8). */
   samples?: number;
   /** How long a sync request may wait for its answer, ms (default 3000). */
   timeout?: number;
