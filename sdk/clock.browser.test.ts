@@ -1,8 +1,7 @@
 // The SDK in real browsers against real servers: a visitor's wrong wall clock, and a server
 // that only pushes the time as a string (the classic socket.io example).
 import { expect } from '@esm-bundle/chai';
-import { connectClock, type ServerClock } from './clock.js';
-import type { SyncDetail } from './time-sync.js';
+import { connectClock, type ServerClock, type SyncDetail } from './index.js';
 import { killServer, nextEvent, restartServer, serverMachineNow, skewPageClock, spawnServer, waitFor, type SpawnedServer } from '../test/helpers.js';
 
 const HOUR = 3_600_000;
@@ -14,8 +13,9 @@ function syncEvent(clock: ServerClock, accept: (detail: SyncDetail) => boolean, 
 
 /**
  * Checks now() against the server machine's clock, read between two readings of now(): the truth
- * must lie between them, give or take the clock's uncertainty and `slack` (the reference's own
- * coarseness: Date.now() is whole milliseconds). Returns the error at the middle.
+ * must lie between them, give or take the clock's uncertainty and `slack`: the reference's own
+ * coarseness (Date.now() is whole milliseconds, and the demo server's precise clock may stray up
+ * to 1.5 ms from it before re-anchoring). Returns the error at the middle.
  */
 async function expectServerTime(clock: ServerClock, slack: number): Promise<number> {
   const before = clock.now();
@@ -69,7 +69,7 @@ describe('ServerClock in the browser', () => {
     expect((await reconnected).detail.attempts).to.be.at.least(1);
     await resynced;
     expect(clock.state).to.equal('connected');
-    await expectServerTime(clock, 2);
+    await expectServerTime(clock, 3);
 
     const states: string[] = [];
     clock.addEventListener('statechange', (e) => states.push(e.detail.state));
@@ -113,7 +113,7 @@ describe('ServerClock in the browser', () => {
     clocks.push(clock);
     await syncEvent(clock, (d) => d.mode === 'sync' && d.samples >= 8);
     expect(clock.offset, 'the offset undoes the skew').to.be.within(-3 * HOUR - 5000, -3 * HOUR);
-    await expectServerTime(clock, 2);
+    await expectServerTime(clock, 3);
 
     // Watch the shown time while the wall clock is set 8 hours back.
     const shown: number[] = [];
@@ -128,7 +128,7 @@ describe('ServerClock in the browser', () => {
     clearInterval(watch);
 
     expect(Math.abs(clock.offset - offset), 'the offset stays').to.be.below(5);
-    await expectServerTime(clock, 2);
+    await expectServerTime(clock, 3);
     expect(shown.length).to.be.above(10);
     shown.forEach((t, i) => i > 0 && expect(t, 'never backwards').to.be.at.least(shown[i - 1]));
   });

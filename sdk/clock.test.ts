@@ -3,16 +3,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
-import { connectClock, type ServerClock } from './clock.js';
-import { openConnections } from './connection.js';
+// The public API, as users import it.
+import { connectClock, openConnections, type ServerClock, type SyncDetail } from './index.js';
 import { monotonicNow } from './monotonic.js';
-import type { SyncDetail } from './time-sync.js';
 import { createClockServer, type ClockServer } from '../demo-server/server.js';
 import { createLogger } from '../demo-server/logger.js';
 import { preciseNow } from '../demo-server/precise-time.js';
 import { startServer, stopServer } from '../test/servers.mjs';
 import { startDelayProxy } from '../test/delay-proxy.mjs';
 import { nextEvent, waitFor } from '../test/waiting.js';
+
+// The demo server's clock re-anchors to the wall clock when the two stray apart by more than
+// 1.5 ms (demo-server/precise-time.ts): a step no client can foresee until its next sync. On
+// this machine that happens within seconds now and then, so comparisons allow that much.
+const SERVER_CLOCK_STEP = 1.5;
 
 // Fast retries, so that lifecycle tests take seconds.
 const QUICK = { reconnectDelay: 100, reconnectDelayMax: 400 };
@@ -57,14 +61,14 @@ test('syncs with the server: now() is its clock, within the uncertainty', async 
   assert.equal(clock.synced, true);
   assert.equal(clock.mode, 'sync');
   assert.equal(detail.samples, 8);
-  // Same process, same clock: the offset is whatever preciseNow()'s anchor differs by, under 2 ms.
-  assert.ok(Math.abs(clock.offset) < 2, `offset ${clock.offset}`);
+  // Same process, same clock: the offset is whatever preciseNow()'s anchor differs by.
+  assert.ok(Math.abs(clock.offset) < 1 + SERVER_CLOCK_STEP, `offset ${clock.offset}`);
   assert.ok(clock.rtt >= 0 && clock.rtt < 200, `rtt ${clock.rtt}`);
   assert.ok(clock.uncertainty >= clock.rtt / 2 && clock.uncertainty < 200, `uncertainty ${clock.uncertainty}`);
   for (let i = 0; i < 20; i++) {
     const [shown, truth] = [clock.now(), preciseNow()];
     // Read one after the other: allow the few microseconds between.
-    assert.ok(Math.abs(shown - truth) <= clock.uncertainty + 0.1, `error ${shown - truth}, uncertainty ${clock.uncertainty}`);
+    assert.ok(Math.abs(shown - truth) <= clock.uncertainty + SERVER_CLOCK_STEP + 0.1, `error ${shown - truth}, uncertainty ${clock.uncertainty}`);
     await new Promise((r) => setTimeout(r, 10));
   }
 });
@@ -84,7 +88,7 @@ test('the first sync answer replaces an estimate from pushes at once: pushes run
   const first = await nextEvent<CustomEvent<SyncDetail>>(clock, 'sync', 15_000, (e) => e.detail.mode === 'sync');
   assert.ok(first.detail.offset - fromPushes.detail.offset > 30, `pushes were ${first.detail.offset - fromPushes.detail.offset} ms late`);
   assert.ok(Math.abs(clock.offset - first.detail.offset) < 0.5, `applied at once, not slewed: ${clock.offset - first.detail.offset} ms to go`);
-  assert.ok(Math.abs(clock.now() - preciseNow()) <= clock.uncertainty + 0.1);
+  assert.ok(Math.abs(clock.now() - preciseNow()) <= clock.uncertainty + SERVER_CLOCK_STEP + 0.1);
 });
 
 test('clocks on one URL share one connection; the last close() closes it', async (t) => {
@@ -183,7 +187,7 @@ test('server closed and restarted on the same port: disconnect with reason, reco
   assert.ok(detail.attempts >= 1, `attempts ${detail.attempts}`);
   await burst(clock);
   assert.equal(clock.state, 'connected');
-  assert.ok(Math.abs(clock.now() - preciseNow()) <= clock.uncertainty + 0.1);
+  assert.ok(Math.abs(clock.now() - preciseNow()) <= clock.uncertainty + SERVER_CLOCK_STEP + 0.1);
   const types = log.map((e) => e.type);
   assert.ok(types.indexOf('disconnect') < types.indexOf('reconnect_attempt'));
   assert.ok(types.indexOf('reconnect_attempt') < types.indexOf('connect'));
