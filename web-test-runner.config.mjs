@@ -3,6 +3,7 @@ import { puppeteerLauncher } from '@web/test-runner-puppeteer';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { BROWSERS, CHROMIUM_ARGS, selectedBrowsers } from './scripts/browsers.mjs';
 import { demoServerPlugin } from './test/demo-server-plugin.mjs';
+import { pageClockPlugin } from './test/clock-plugin.mjs';
 
 const launchers = {
   chromium: () =>
@@ -27,7 +28,7 @@ const socketIoClientForBrowsers = {
 export default {
   files: ['sdk/**/*.browser.test.ts', 'component/**/*.browser.test.ts', 'test/**/*.browser.test.ts'],
   nodeResolve: true,
-  plugins: [socketIoClientForBrowsers, esbuildPlugin({ ts: true, target: 'es2022' }), demoServerPlugin()],
+  plugins: [socketIoClientForBrowsers, esbuildPlugin({ ts: true, target: 'es2022' }), demoServerPlugin(), pageClockPlugin()],
   browsers: selectedBrowsers().map((name) => launchers[name]()),
   // Two cores: one test file per browser at a time keeps timings sane.
   concurrency: 1,

@@ -1,6 +1,8 @@
 // Helpers for browser tests: the real servers behind the test runner, and waiting without guessing.
 import { executeServerCommand } from '@web/test-runner-commands';
 
+export { nextEvent, waitFor } from './waiting.js';
+
 export interface SpawnedServer {
   id: number;
   url: string;
@@ -29,29 +31,15 @@ export async function connectedClients(server: SpawnedServer): Promise<number> {
   return (await executeServerCommand<{ clients: number }, { action: string; id: number }>('demo-server', { action: 'clients', id: server.id })).clients;
 }
 
+/**
+ * Sets the page's wall clock `offset` ms away from the machine's (Playwright's page.clock, which
+ * fakes Date and performance.timeOrigin alike). Resolves false where the browser has no such clock.
+ */
+export async function skewPageClock(offset: number): Promise<boolean> {
+  return (await executeServerCommand<{ supported: boolean }, { offset: number }>('page-clock', { offset })).supported;
+}
+
 /** The server machine's clock, epoch ms (what the demo server reads). */
 export async function serverMachineNow(): Promise<number> {
   return (await executeServerCommand<{ now: number }, { action: string }>('demo-server', { action: 'now' })).now;
-}
-
-/** Polls until `check` returns a truthy value; fails with `what` after `timeout` ms. */
-export async function waitFor<T>(check: () => T, what: string, timeout = 15_000): Promise<NonNullable<T>> {
-  const start = performance.now();
-  for (;;) {
-    const value = check();
-    if (value) return value as NonNullable<T>;
-    if (performance.now() - start > timeout) throw new Error(`timed out after ${timeout} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-/** Resolves with the first event of `type` on `target`. */
-export function nextEvent<E extends Event = CustomEvent>(target: EventTarget, type: string, timeout = 15_000): Promise<E> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ${type} event within ${timeout} ms`)), timeout);
-    target.addEventListener(type, (event) => {
-      clearTimeout(timer);
-      resolve(event as E);
-    }, { once: true });
-  });
 }

@@ -1,0 +1,236 @@
+// npm run bench:accuracy — how close the SDK's now() is to the server's clock, in real Chromium,
+// through a loopback proxy that delays each direction, with the page's wall clock skewed.
+// Side by side: the naive ways (the last pushed value as is, and plus the time since it arrived).
+// Run with --help for the flags.
+import { createServer } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { chromium } from 'playwright';
+import { createClockServer, createLogger, preciseNow } from '../dist/demo-server/index.js';
+import { parsePushedTime } from '../dist/sdk/index.js';
+import { startServer, stopServer } from '../test/servers.mjs';
+import { startDelayProxy } from '../test/delay-proxy.mjs';
+import { PROFILES } from './delay-profiles.mjs';
+import { BROWSERS, CHROMIUM_ARGS } from '../scripts/browsers.mjs';
+
+const TARGETS = { uniform: { median: 1, p95: 3 }, rough: { median: 3, p95: 8 } };
+// +1 h 2 min 3.456 s: the page's wall clock, and so its performance.timeOrigin, is this far off.
+const DEFAULT_SKEW_MS = 3_723_456;
+
+const { values: flags } = parseArgs({
+  options: {
+    profile: { type: 'string', default: Object.keys(PROFILES).join(',') },
+    readings: { type: 'string', default: '80' },
+    interval: { type: 'string', default: '500' },
+    settle: { type: 'string', default: '2000' },
+    skew: { type: 'string', default: String(DEFAULT_SKEW_MS) },
+    'uniform-delay': { type: 'string' },
+    'uniform-jitter': { type: 'string' },
+    'rough-base': { type: 'string' },
+    'rough-tail': { type: 'string' },
+    'rough-spike-rate': { type: 'string' },
+    'rough-spike': { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  },
+});
+
+if (flags.help) {
+  console.log(`Usage: npm run bench:accuracy -- [options]
+  --profile <list>          ${Object.keys(PROFILES).join(',')} (default all)
+  --readings <n>            readings per profile after sync (default 80)
+  --interval <ms>           mean time between readings (default 500)
+  --settle <ms>             wait after the first sync burst before reading (default 2000)
+  --skew <ms>               the page's wall clock error (default ${DEFAULT_SKEW_MS})
+  --uniform-delay <ms>      one-way delay of the uniform profile (default 40)
+  --uniform-jitter <ms>     ± around it (default 5)
+  --rough-base <ms>         base one-way delay of the rough profile (default 30)
+  --rough-tail <ms>         mean of its exponential tail (default 20)
+  --rough-spike-rate <p>    share of packets held longer (default 0.03)
+  --rough-spike <ms>        how much longer (default 150)`);
+  process.exit(0);
+}
+
+const num = (name, value) => {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`--${name}: not a number ≥ 0: ${value}`);
+  return n;
+};
+const camel = (s) => s.replace(/-(\w)/g, (_, c) => c.toUpperCase());
+
+/** The options of a profile: its defaults, overridden by --<profile>-<option> flags. */
+function profileOptions(name) {
+  const options = { ...PROFILES[name].defaults };
+  for (const [flag, value] of Object.entries(flags)) {
+    if (flag.startsWith(`${name}-`) && value !== undefined) options[camel(flag.slice(name.length + 1))] = num(flag, value);
+  }
+  return options;
+}
+
+const machineNow = () => performance.timeOrigin + performance.now();
+
+function quantile(sorted, q) {
+  const i = (sorted.length - 1) * q;
+  const [lo, hi] = [Math.floor(i), Math.ceil(i)];
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * (i - lo);
+}
+
+/** Median, p95 and max of |error|, and the median of the error itself (a bias shows there). */
+function summary(values) {
+  const sorted = values.map(Math.abs).sort((a, b) => a - b);
+  const signed = [...values].sort((a, b) => a - b);
+  return { median: quantile(sorted, 0.5), p95: quantile(sorted, 0.95), max: sorted[sorted.length - 1], bias: quantile(signed, 0.5) };
+}
+
+const ms = (v) => (v >= 100 ? `${v.toFixed(0)} ms` : v >= 10 ? `${v.toFixed(1)} ms` : `${v.toFixed(2)} ms`);
+
+/** A tiny static server for the page, the CDN bundle, and socket.io's client for the naive way. */
+async function startPageServer() {
+  const files = {
+    '/': ['bench/accuracy-page.html', 'text/html; charset=utf-8'],
+    '/server-clock.js': ['dist/cdn/server-clock.js', 'text/javascript'],
+    '/socket.io.esm.min.js': ['node_modules/socket.io-client/dist/socket.io.esm.min.js', 'text/javascript'],
+  };
+  const root = new URL('..', import.meta.url);
+  const server = createServer(async (req, res) => {
+    const file = files[new URL(req.url, 'http://x').pathname];
+    if (!file) return res.writeHead(404).end();
+    res.writeHead(200, { 'content-type': file[1] }).end(await readFile(new URL(file[0], root)));
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((r) => server.close(r)) };
+}
+
+/**
+ * Where a process's precise clock (performance.timeOrigin + now()) sits against the system clock
+ * it is derived from. Date.now() is that system clock cut to whole milliseconds, so reads spread
+ * evenly in time give precise − Date.now() = offset + a fraction uniform in [0, 1): its quartiles
+ * sit at offset + ¼, ½, ¾. Quantiles, not extremes, so that a read preempted between the two
+ * clocks does not count; the spread of the three estimates is the bound. Runs in the page too.
+ */
+function systemClockOffset(clock) {
+  const { performance: p, dateNow } = clock ?? window.__machineClock;
+  const d = [];
+  for (const end = p.now() + 30; p.now() < end; ) d.push(p.timeOrigin + p.now() - dateNow());
+  d.sort((a, b) => a - b);
+  const estimates = [0.25, 0.5, 0.75].map((q) => d[Math.floor(q * (d.length - 1))] - q);
+  return { offset: estimates[1], bound: Math.max(...estimates) - Math.min(...estimates) };
+}
+
+/** The page's and the bench's machine clocks against the system clock, measured together. */
+async function clockMapping(page) {
+  const bench = systemClockOffset({ performance, dateNow: Date.now });
+  const pageOffset = await page.evaluate(systemClockOffset);
+  return { page: pageOffset.offset, difference: pageOffset.offset - bench.offset, bound: pageOffset.bound + bench.bound };
+}
+
+async function runProfile(browser, name, ports, pageUrl) {
+  const options = profileOptions(name);
+  const delays = () => ({ up: PROFILES[name].make(options), down: PROFILES[name].make(options) });
+  const proxy = await startDelayProxy(ports.server, delays());
+  const classicProxy = await startDelayProxy(ports.classic, delays());
+  const context = await browser.newContext();
+  try {
+    // Keep the machine's clock for measuring, before Playwright fakes the page's.
+    await context.addInitScript(() => {
+      window.__machineClock = { performance, dateNow: Date.now.bind(Date) };
+    });
+    await context.clock.install({ time: Date.now() + num('skew', flags.skew) });
+    const page = await context.newPage();
+    page.on('pageerror', (error) => console.error(`page error: ${error.message}`));
+    const query = new URLSearchParams({ server: `http://127.0.0.1:${proxy.port}`, classic: `http://127.0.0.1:${classicProxy.port}` });
+    await page.goto(`${pageUrl}/?${query}`);
+    const skew = await page.evaluate(() => window.bench.skew());
+    await page.evaluate(() => window.bench.synced());
+    await new Promise((r) => setTimeout(r, num('settle', flags.settle)));
+    const mappingBefore = await clockMapping(page);
+    // The server's clock is preciseNow(): our machine clock plus an anchor, which it moves when
+    // the wall clock strays. Followed through the run, to know which was in effect when.
+    const anchors = [];
+    const followAnchor = () => anchors.push({ at: machineNow(), anchor: preciseNow() - machineNow() });
+    followAnchor();
+    const following = setInterval(followAnchor, 20);
+    const readings = await page.evaluate(([n, interval]) => window.bench.readings(n, interval), [num('readings', flags.readings), num('interval', flags.interval)]);
+    clearInterval(following);
+    const mappingAfter = await clockMapping(page);
+
+    // The page read its machine clock at `at`; the server's clock then was this, give or take the mapping's bound.
+    const mapping = (mappingBefore.difference + mappingAfter.difference) / 2;
+    const anchorAt = (t) => anchors.findLast((a) => a.at <= t)?.anchor ?? anchors[0].anchor;
+    const truth = (r) => r.at - mapping + anchorAt(r.at - mapping);
+    // The classic server's clock is the system clock itself (Date).
+    const pageOffset = (mappingBefore.page + mappingAfter.page) / 2;
+    const classicTruth = (r) => r.at - pageOffset;
+    const classicShown = (r) => parsePushedTime(r.classic, classicTruth(r)).time;
+    const errors = {
+      sdk: readings.map((r) => r.sdk - truth(r)),
+      asIs: readings.map((r) => r.pushed - truth(r)),
+      plusElapsed: readings.map((r) => r.pushed + r.sincePush - truth(r)),
+      classicAsIs: readings.map((r) => classicShown(r) - classicTruth(r)),
+      classicPlusElapsed: readings.map((r) => classicShown(r) + r.sinceClassic - classicTruth(r)),
+      pushOnly: readings.map((r) => r.pushOnly - classicTruth(r)),
+    };
+    const outside = readings.filter((r, i) => Math.abs(errors.sdk[i]) > r.uncertainty).length;
+    return {
+      name,
+      describe: PROFILES[name].describe(options),
+      skew,
+      readings: readings.length,
+      span: (readings[readings.length - 1].at - readings[0].at) / 1000,
+      sdk: summary(errors.sdk),
+      asIs: summary(errors.asIs),
+      plusElapsed: summary(errors.plusElapsed),
+      classicAsIs: summary(errors.classicAsIs),
+      classicPlusElapsed: summary(errors.classicPlusElapsed),
+      pushOnly: summary(errors.pushOnly),
+      pushOnlyUncertainty: summary(readings.map((r) => r.pushOnlyUncertainty)),
+      uncertainty: summary(readings.map((r) => r.uncertainty)),
+      outside,
+      mapping: [mappingBefore, mappingAfter],
+    };
+  } finally {
+    await context.close();
+    await Promise.all([proxy.close(), classicProxy.close()]);
+  }
+}
+
+function report(result) {
+  const target = TARGETS[result.name];
+  const met = target && result.sdk.median <= target.median && result.sdk.p95 <= target.p95;
+  const row = (label, s, note = '') => `  ${label.padEnd(34)}${ms(s.median).padStart(10)}${ms(s.p95).padStart(10)}${ms(s.max).padStart(10)}  ${note}`;
+  console.log(`\n${result.name}: ${result.describe}`);
+  console.log(`  page wall clock off by ${(result.skew / 1000).toFixed(3)} s; ${result.readings} readings over ${result.span.toFixed(0)} s after sync`);
+  console.log(`  ${'|error| vs the server clock'.padEnd(34)}${'median'.padStart(10)}${'p95'.padStart(10)}${'max'.padStart(10)}`);
+  console.log(row('SDK now()', result.sdk, `${target ? `target ≤ ${target.median} / ≤ ${target.p95} ms: ${met ? 'met' : 'MISSED'}; ` : ''}signed median ${ms(result.sdk.bias)}`));
+  console.log(row('SDK uncertainty (reported)', result.uncertainty, `${result.outside} of ${result.readings} readings outside it`));
+  console.log(row('naive: last push as is', result.asIs, 'demo server, a push each second'));
+  console.log(row('naive: last push + time since', result.plusElapsed));
+  console.log(row('classic example: last string as is', result.classicAsIs, 'toTimeString() every 5 s'));
+  console.log(row('classic example: + time since', result.classicPlusElapsed));
+  console.log(row('SDK on the classic example', result.pushOnly, `push-only; uncertainty ${ms(result.pushOnlyUncertainty.median)}`));
+  const [a, b] = result.mapping;
+  console.log(`  page clock − bench clock: ${ms(a.difference)} ± ${ms(a.bound)} before, ${ms(b.difference)} ± ${ms(b.bound)} after (one system clock; corrected for)`);
+  return met !== false;
+}
+
+const names = flags.profile.split(',').map((p) => p.trim());
+for (const name of names) if (!PROFILES[name]) throw new Error(`--profile: unknown profile "${name}" (known: ${Object.keys(PROFILES).join(', ')})`);
+
+const clockServer = createClockServer({ logger: createLogger('warn'), allowedOrigins: '*' });
+const ports = { server: await clockServer.listen(0, '127.0.0.1') };
+const classic = await startServer('classic');
+ports.classic = classic.port;
+const pages = await startPageServer();
+const browser = await chromium.launch({
+  executablePath: BROWSERS.chromium.path,
+  args: CHROMIUM_ARGS,
+});
+let allMet = true;
+try {
+  for (const name of names) allMet = report(await runProfile(browser, name, ports, pages.url)) && allMet;
+} finally {
+  await browser.close();
+  await pages.close();
+  await clockServer.close();
+  await stopServer(classic);
+}
+process.exitCode = allMet ? 0 : 1;

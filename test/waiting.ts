@@ -1,0 +1,29 @@
+// Waiting without guessing, for browser and Node tests alike.
+
+/** Polls until `check` returns a truthy value; fails with `what` after `timeout` ms. */
+export async function waitFor<T>(check: () => T, what: string, timeout = 15_000): Promise<NonNullable<T>> {
+  const start = performance.now();
+  for (;;) {
+    const value = check();
+    if (value) return value as NonNullable<T>;
+    if (performance.now() - start > timeout) throw new Error(`timed out after ${timeout} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Resolves with the first event of `type` on `target` (that `accept` accepts, if given). */
+export function nextEvent<E extends Event = CustomEvent>(target: EventTarget, type: string, timeout = 15_000, accept: (event: E) => boolean = () => true): Promise<E> {
+  return new Promise((resolve, reject) => {
+    const listener = (event: Event) => {
+      if (!accept(event as E)) return;
+      clearTimeout(timer);
+      target.removeEventListener(type, listener);
+      resolve(event as E);
+    };
+    const timer = setTimeout(() => {
+      target.removeEventListener(type, listener);
+      reject(new Error(`no ${type} event within ${timeout} ms`));
+    }, timeout);
+    target.addEventListener(type, listener);
+  });
+}
