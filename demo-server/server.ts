@@ -48,7 +48,8 @@ export interface ClockServer {
 
 const LOCALHOST = new Set(['localhost', '127.0.0.1', '[::1]']);
 
-// The SDK syncs in a burst of 8 on connect, then 4 at a time after 1, 2, 4… s: well inside these.
+// The SDK syncs in serial bursts of 8: on connect, then after 1, 2, 4… s up to a minute. Two clocks
+// on one socket fit inside these; the element shares one clock between all its instances.
 const DEFAULT_SYNC_RATE_LIMIT = { burst: 20, perSecond: 5 };
 
 interface SocketData {
