@@ -5,7 +5,7 @@
 // the same way. --snapshot also writes the server's heap snapshots, idle and loaded, to
 // bench/results/ (Heapsnapshot-*.heapsnapshot) for a by-constructor comparison.
 import { fork } from 'node:child_process';
-import { mkdirSync, readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
 const { values } = parseArgs({
@@ -56,11 +56,14 @@ const { port } = await ask(server, undefined, 'listening');
 /** A heap snapshot of the server, written to bench/results/ (the signal is handled between turns). */
 async function snapshot() {
   if (!values.snapshot) return;
-  const count = () => readdirSync(results).filter((f) => f.endsWith('.heapsnapshot')).length;
-  const before = count();
+  const files = () => readdirSync(results).filter((f) => f.endsWith('.heapsnapshot'));
+  const before = files().length;
   server.kill('SIGUSR2');
-  while (count() === before) await sleep(100);
-  await sleep(2000);
+  while (files().length === before) await sleep(100);
+  // Written when its size stops changing.
+  const file = new URL(files().sort().at(-1), results);
+  let size = -1;
+  while (size !== (size = statSync(file).size) || size === 0) await sleep(1000);
 }
 
 const idle = await ask(server, { type: 'stats', gc: true }, 'stats');
