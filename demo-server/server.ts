@@ -1,5 +1,6 @@
-import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import { createServer, ServerResponse, type IncomingMessage, type Server as HttpServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
+import type { Duplex } from 'node:stream';
 import { Server, type DefaultEventsMap, type Socket } from 'socket.io';
 import { SYNC_EVENT, TIME_EVENT, type SyncReply } from '../sdk/protocol.js';
 import { createLogger, type Logger } from './logger.js';
@@ -81,6 +82,7 @@ export function createClockServer(options: ClockServerOptions = {}): ClockServer
       cb(null, !origin || allowOrigin(origin, req.headers.host));
     },
   });
+  io.engine.use(releaseUpgradeRequest);
   const metrics = createMetrics(() => io.engine.clientsCount);
   // Every refusal: a disallowed origin (Forbidden), an unknown session or transport, a bad request.
   io.engine.on('connection_error', (error: { req: IncomingMessage; message: string }) => {
@@ -185,6 +187,21 @@ function forgetRequest(socket: ClockSocket) {
   request.headers = {};
   request.rawHeaders = [];
   (socket.handshake as { headers: unknown }).headers = {};
+}
+
+/**
+ * engine.io middleware. For a WebSocket upgrade, engine.io hands middleware a stand-in response
+ * that re-emits the TCP socket's `close` (for logging middleware; we have none), through a `once`
+ * listener it adds to that socket as it is made, the last one so far. That listener would keep
+ * the stand-in and the upgrade request, headers and all, alive as long as the connection: about
+ * 1 KB a connection. Removing it frees both once the upgrade is done.
+ */
+function releaseUpgradeRequest(_req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) {
+  if (res instanceof ServerResponse) return next();
+  const socket = (res as { socket?: Duplex }).socket;
+  const onClose = socket?.rawListeners('close').at(-1) as { listener?: unknown } | undefined;
+  if (socket && typeof onClose?.listener === 'function') socket.removeListener('close', onClose.listener as () => void);
+  next();
 }
 
 interface RouteOptions {
