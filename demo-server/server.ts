@@ -1,6 +1,7 @@
 import { createServer, ServerResponse, type IncomingMessage, type Server as HttpServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import type { Duplex } from 'node:stream';
+import { EventEmitter } from 'node:events';
 import { Server, type DefaultEventsMap, type Socket } from 'socket.io';
 import { SYNC_EVENT, TIME_EVENT, type SyncReply } from '../sdk/protocol.js';
 import { createLogger, type Logger } from './logger.js';
@@ -121,6 +122,7 @@ export function createClockServer(options: ClockServerOptions = {}): ClockServer
 
   io.on('connection', (socket) => {
     forgetRequest(socket);
+    dropUpgradeErrorListener(socket);
     ticker.add(socket);
     // socket.io puts every socket in a room of its own id, for io.to(id): nothing here sends to one
     // socket that way (acks go by the socket itself), so leaving it saves a Set and a map entry.
@@ -215,6 +217,20 @@ function useOnly(socket: ClockSocket, fn: Parameters<ClockSocket['use']>[0]) {
   const internals = socket as unknown as { fns?: unknown[] };
   if (Array.isArray(internals.fns) && internals.fns.length === 0) internals.fns = [fn];
   else socket.use(fn);
+}
+
+/**
+ * engine.io listens for errors on a new WebSocket until its transport takes over, then removes
+ * that listener only for upgrades from polling: on a connection made over WebSocket directly it
+ * stays, a closure doing nothing, for the connection's lifetime. The transport's own error
+ * listener is in place by now, so this one can go.
+ */
+function dropUpgradeErrorListener(socket: ClockSocket) {
+  const transport = socket.conn.transport as unknown as { socket?: unknown };
+  const ws = transport.socket;
+  if (!(ws instanceof EventEmitter) || ws.listenerCount('error') < 2) return;
+  const listener = ws.listeners('error').find((l) => l.name === 'onUpgradeError');
+  if (listener) ws.removeListener('error', listener as (...args: unknown[]) => void);
 }
 
 interface RouteOptions {
