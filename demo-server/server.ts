@@ -130,6 +130,7 @@ export function createClockServer(options: ClockServerOptions = {}): ClockServer
     socket.data.syncBucket = new TokenBucket(syncRateLimit.burst, syncRateLimit.perSecond, performance.now());
     useOnly(socket, dropUnknownEvents);
     socket.on(SYNC_EVENT, onSync);
+    compactListeners(socket, socket.conn, socket.conn.transport, (socket.conn.transport as unknown as { socket?: unknown }).socket);
   });
 
   let closing: Promise<void> | undefined;
@@ -231,6 +232,24 @@ function dropUpgradeErrorListener(socket: ClockSocket) {
   if (!(ws instanceof EventEmitter) || ws.listenerCount('error') < 2) return;
   const listener = ws.listeners('error').find((l) => l.name === 'onUpgradeError');
   if (listener) ws.removeListener('error', listener as (...args: unknown[]) => void);
+}
+
+/**
+ * An EventEmitter keeps its listeners in a null-prototype object, which V8 makes a hash table
+ * (160–300 bytes) rather than an object with fixed fields (~60). The four emitters a connection
+ * has (the ws WebSocket, engine.io's transport and socket, socket.io's socket) are done adding
+ * listeners by now: each gets the same listeners in a compact object, still with no prototype.
+ * Node's own streams keep their listeners in such a compact object. Should listeners be removed
+ * later, V8 turns it back into a hash table: nothing changes but the memory.
+ */
+function compactListeners(...emitters: unknown[]) {
+  for (const emitter of emitters) {
+    if (!(emitter instanceof EventEmitter)) continue;
+    const holder = emitter as unknown as { _events?: object };
+    const events = holder._events;
+    if (!events || Object.getPrototypeOf(events) !== null) continue;
+    holder._events = Object.setPrototypeOf({ ...events }, null) as object;
+  }
 }
 
 interface RouteOptions {
