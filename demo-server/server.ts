@@ -181,9 +181,9 @@ export function createClockServer(options: ClockServerOptions = {}): ClockServer
 
 /**
  * Frees what the handshake's request holds (headers, raw headers), read by no one after the
- * connection: io.use() middleware has seen it by then. engine.io itself keeps the request object
- * alive for the connection's lifetime (a listener on the TCP socket holds it), so emptying it is
- * what saves the memory, a kilobyte or two a connection.
+ * connection: io.use() middleware has seen it by then. Over WebSocket, releaseUpgradeRequest frees
+ * the request itself; should anything else still hold it (a polling handshake, a future engine.io),
+ * emptying it is what saves the memory.
  */
 function forgetRequest(socket: ClockSocket) {
   const conn = socket.conn as unknown as { request?: IncomingMessage };
@@ -192,8 +192,13 @@ function forgetRequest(socket: ClockSocket) {
   if (!request) return;
   request.headers = {};
   request.rawHeaders = [];
-  (socket.handshake as { headers: unknown }).headers = {};
+  // One shared empty object for every socket, rather than an empty object each (56 bytes apiece).
+  const handshake = socket.handshake as { headers: unknown; auth: object };
+  handshake.headers = NOTHING;
+  if (Object.keys(handshake.auth).length === 0) handshake.auth = NOTHING;
 }
+
+const NOTHING = Object.freeze({});
 
 /**
  * engine.io middleware. For a WebSocket upgrade, engine.io hands middleware a stand-in response
