@@ -8,7 +8,7 @@ import { createLogger, type Logger } from './logger.js';
 import { preciseNow } from './precise-time.js';
 import { DEMO_FILES, demoPage, findCdnBundle } from './demo-page.js';
 import { createMetrics, type ServerMetrics } from './metrics.js';
-import { TokenBucket } from './token-bucket.js';
+import { TokenBucket, type TokenBucketState } from './token-bucket.js';
 import { startTicker } from './ticker.js';
 
 export interface ClockServerOptions {
@@ -53,9 +53,8 @@ const LOCALHOST = new Set(['localhost', '127.0.0.1', '[::1]']);
 // The SDK syncs in a burst of 8 on connect, then 4 at a time after 1, 2, 4… s: well inside these.
 const DEFAULT_SYNC_RATE_LIMIT = { burst: 20, perSecond: 5 };
 
-interface SocketData {
-  syncBucket: TokenBucket;
-}
+/** A socket's own state: its sync rate limit's bucket (two numbers; the rules are shared). */
+type SocketData = TokenBucketState;
 type ClockSocket = Socket<DefaultEventsMap, DefaultEventsMap, DefaultEventsMap, SocketData>;
 
 export function createClockServer(options: ClockServerOptions = {}): ClockServer {
@@ -68,6 +67,7 @@ export function createClockServer(options: ClockServerOptions = {}): ClockServer
   const httpServer = options.httpServer ?? createServer();
   const allowOrigin = originPolicy(options.allowedOrigins);
   const syncRateLimit = options.syncRateLimit ?? DEFAULT_SYNC_RATE_LIMIT;
+  const syncBuckets = new TokenBucket(syncRateLimit.burst, syncRateLimit.perSecond);
 
   const io = new Server<DefaultEventsMap, DefaultEventsMap, DefaultEventsMap, SocketData>(httpServer, {
     serveClient: false,
@@ -110,7 +110,7 @@ export function createClockServer(options: ClockServerOptions = {}): ClockServer
       metrics.droppedEvents.inc({ reason: 'invalid_sync' });
       return;
     }
-    if (!this.data.syncBucket.take(performance.now())) {
+    if (!syncBuckets.take(this.data, performance.now())) {
       metrics.rateLimited.inc();
       return;
     }
@@ -127,7 +127,7 @@ export function createClockServer(options: ClockServerOptions = {}): ClockServer
     // socket.io puts every socket in a room of its own id, for io.to(id): nothing here sends to one
     // socket that way (acks go by the socket itself), so leaving it saves a Set and a map entry.
     void socket.leave(socket.id);
-    socket.data.syncBucket = new TokenBucket(syncRateLimit.burst, syncRateLimit.perSecond, performance.now());
+    syncBuckets.fill(socket.data, performance.now());
     useOnly(socket, dropUnknownEvents);
     socket.on(SYNC_EVENT, onSync);
     compactListeners(socket, socket.conn, socket.conn.transport, (socket.conn.transport as unknown as { socket?: unknown }).socket);
