@@ -4,19 +4,12 @@ import { isDeepStrictEqual } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { Socket } from 'socket.io-client';
-import { connect, waitUntil } from '../test/node-clients.js';
-import { createClockServer, type ClockServer } from './server.js';
-import { createLogger } from './logger.js';
+import { connect, startClockServer } from '../test/node-clients.js';
+import { waitFor } from '../test/waiting.js';
 import { SYNC_EVENT, TIME_EVENT, isSyncReply } from '../sdk/protocol.js';
 
-async function start(options = {}): Promise<{ server: ClockServer; url: string }> {
-  const server = createClockServer({ logger: createLogger('silent'), ...options });
-  const port = await server.listen(0, '127.0.0.1');
-  return { server, url: `http://127.0.0.1:${port}` };
-}
-
 test('GET /health answers ok', async (t) => {
-  const { server, url } = await start();
+  const { server, url } = await startClockServer();
   t.after(() => server.close());
   const res = await fetch(`${url}/health`);
   assert.equal(res.status, 200);
@@ -24,7 +17,7 @@ test('GET /health answers ok', async (t) => {
 });
 
 test('broadcasts epoch ms on whole seconds, one tick a second', async (t) => {
-  const { server, url } = await start();
+  const { server, url } = await startClockServer();
   t.after(() => server.close());
   const socket = await connect(url);
   t.after(() => socket.close());
@@ -45,7 +38,7 @@ test('broadcasts epoch ms on whole seconds, one tick a second', async (t) => {
 });
 
 test('every socket gets each tick once, with more sockets than the ticker has slices', async (t) => {
-  const { server, url } = await start();
+  const { server, url } = await startClockServer();
   t.after(() => server.close());
   const sockets = await Promise.all(Array.from({ length: 100 }, () => connect(url)));
   t.after(() => sockets.forEach((s) => s.close()));
@@ -60,7 +53,7 @@ test('every socket gets each tick once, with more sockets than the ticker has sl
 
 test('an overloaded ticker slows down for every socket alike, starving none', async (t) => {
   // A 10 ms interval with 300 sockets in this same process: each sweep outlasts the interval.
-  const { server, url } = await start({ tickInterval: 10 });
+  const { server, url } = await startClockServer({ tickInterval: 10 });
   t.after(() => server.close());
   const sockets = await Promise.all(Array.from({ length: 300 }, () => connect(url)));
   t.after(() => sockets.forEach((s) => s.close()));
@@ -74,7 +67,7 @@ test('an overloaded ticker slows down for every socket alike, starving none', as
 });
 
 test('answers sync requests with t1 ≤ t2 in sub-millisecond precision', async (t) => {
-  const { server, url } = await start();
+  const { server, url } = await startClockServer();
   t.after(() => server.close());
   const socket = await connect(url);
   t.after(() => socket.close());
@@ -90,7 +83,7 @@ test('answers sync requests with t1 ≤ t2 in sub-millisecond precision', async 
 test('close() leaves no timer or handle behind, with clients connected', async () => {
   const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
   const before = timers();
-  const { server, url } = await start();
+  const { server, url } = await startClockServer();
   const sockets = await Promise.all(Array.from({ length: 20 }, () => connect(url)));
   const closed = Promise.all(sockets.map((s) => new Promise((resolve) => s.once('disconnect', resolve))));
   await server.close();
@@ -103,7 +96,7 @@ test('close() leaves no timer or handle behind, with clients connected', async (
 });
 
 test('refuses a browser origin that is not allowed, for polling and WebSocket', async (t) => {
-  const { server, url } = await start({ allowedOrigins: ['https://allowed.example'] });
+  const { server, url } = await startClockServer({ allowedOrigins: ['https://allowed.example'] });
   t.after(() => server.close());
   const polling = await fetch(`${url}/socket.io/?EIO=4&transport=polling`, { headers: { origin: 'https://evil.example' } });
   assert.equal(polling.status, 403);
@@ -132,7 +125,7 @@ async function metric(url: string, series: string): Promise<number> {
 }
 
 test('GET /ready answers while serving; GET /metrics counts in Prometheus text', async (t) => {
-  const { server, url } = await start();
+  const { server, url } = await startClockServer();
   t.after(() => server.close());
   const ready = await fetch(`${url}/ready`);
   assert.equal(ready.status, 200);
@@ -157,7 +150,7 @@ test('GET /ready answers while serving; GET /metrics counts in Prometheus text',
 
 for (const transport of ['websocket', 'polling'] as const) {
   test(`an oversized packet over ${transport} is refused and its socket dropped`, async (t) => {
-    const { server, url } = await start();
+    const { server, url } = await startClockServer();
     t.after(() => server.close());
     const socket = await connect(url, { transports: [transport] });
     t.after(() => socket.close());
@@ -165,7 +158,7 @@ for (const transport of ['websocket', 'polling'] as const) {
     // maxHttpBufferSize is 4 KB: 10 KB is refused before socket.io decodes anything.
     socket.emit(SYNC_EVENT, 'x'.repeat(10 * 1024));
     assert.match(await gone, /transport (close|error)/);
-    await waitUntil(() => server.io.engine.clientsCount === 0, 'the server to drop the socket');
+    await waitFor(() => server.io.engine.clientsCount === 0, 'the server to drop the socket', 5000);
     const fine = await connect(url, { transports: [transport] });
     t.after(() => fine.close());
     assert.ok(isSyncReply(await fine.timeout(2000).emitWithAck(SYNC_EVENT)), 'others are still served');
@@ -173,7 +166,7 @@ for (const transport of ['websocket', 'polling'] as const) {
 }
 
 test('a flood of sync requests is limited per socket, and the socket keeps being served', async (t) => {
-  const { server, url } = await start();
+  const { server, url } = await startClockServer();
   t.after(() => server.close());
   const flooder = await connect(url);
   const other = await connect(url);
@@ -191,7 +184,7 @@ test('a flood of sync requests is limited per socket, and the socket keeps being
 });
 
 test('malformed sync requests and other events are dropped unanswered; garbage does not crash', async (t) => {
-  const { server, url } = await start();
+  const { server, url } = await startClockServer();
   t.after(() => server.close());
   const socket = await connect(url);
   t.after(() => socket.close());
@@ -230,7 +223,7 @@ test('malformed sync requests and other events are dropped unanswered; garbage d
 });
 
 test('after 1,000 connect/disconnect cycles, timers, listeners and sockets are back where they started', async (t) => {
-  const { server, url } = await start();
+  const { server, url } = await startClockServer();
   t.after(() => server.close());
   const { io, httpServer } = server;
   const snapshot = () => {
@@ -250,7 +243,7 @@ test('after 1,000 connect/disconnect cycles, timers, listeners and sockets are b
   };
   // Warm up once, so that lazily created state (agents, caches) is there in both snapshots.
   (await connect(url)).close();
-  await waitUntil(() => io.engine.clientsCount === 0, 'the warm-up client to go');
+  await waitFor(() => io.engine.clientsCount === 0, 'the warm-up client to go', 5000);
   const before = snapshot();
 
   const CYCLES = 1000;
@@ -285,7 +278,7 @@ test('after 1,000 connect/disconnect cycles, timers, listeners and sockets are b
 });
 
 test('a WebSocket connection keeps neither its upgrade request nor a room of its own', async (t) => {
-  const { server, url } = await start();
+  const { server, url } = await startClockServer();
   t.after(() => server.close());
   const { io } = server;
   setFlagsFromString('--expose-gc');
@@ -303,9 +296,9 @@ test('a WebSocket connection keeps neither its upgrade request nor a room of its
   assert.equal(serverSocket.rooms.has(serverSocket.id), false, 'no room of its own id');
   assert.equal(serverSocket.rooms.size, 1, 'only its tick room');
   // A WeakRef holds its target until the current job ends: collect in later turns.
-  await waitUntil(() => {
+  await waitFor(() => {
     gc();
     return request?.deref() === undefined;
-  }, 'the upgrade request to be collected');
+  }, 'the upgrade request to be collected', 5000);
   await socket.timeout(2000).emitWithAck(SYNC_EVENT);
 });

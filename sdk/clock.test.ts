@@ -6,12 +6,13 @@ import { createServer } from 'node:net';
 // The public API, as users import it.
 import { connectClock, openConnections, type ServerClock, type SyncDetail } from './index.js';
 import { monotonicNow } from './monotonic.js';
-import { createClockServer, type ClockServer } from '../demo-server/server.js';
+import { createClockServer } from '../demo-server/server.js';
 import { createLogger } from '../demo-server/logger.js';
 import { preciseNow } from '../demo-server/precise-time.js';
 import { startServer, stopServer } from '../test/servers.mjs';
 import { startDelayProxy } from '../test/delay-proxy.mjs';
 import { nextEvent, waitFor } from '../test/waiting.js';
+import { startClockServer } from '../test/node-clients.js';
 
 // The demo server's clock re-anchors to the wall clock when the two stray apart by more than
 // 1.5 ms (demo-server/precise-time.ts): a step no client can foresee until its next sync. On
@@ -20,12 +21,6 @@ const SERVER_CLOCK_STEP = 1.5;
 
 // Fast retries, so that lifecycle tests take seconds.
 const QUICK = { reconnectDelay: 100, reconnectDelayMax: 400 };
-
-async function startClockServer(port = 0): Promise<{ server: ClockServer; url: string; port: number }> {
-  const server = createClockServer({ logger: createLogger('silent') });
-  const bound = await server.listen(port, '127.0.0.1');
-  return { server, url: `http://127.0.0.1:${bound}`, port: bound };
-}
 
 /** A port nothing listens on (it was free a moment ago). */
 async function freePort(): Promise<number> {
@@ -158,7 +153,7 @@ test('server down at start: connect_error, reconnecting, then connected when it 
   await nextEvent(clock, 'reconnect_attempt');
   assert.ok(Number.isNaN(clock.now()), 'no estimate without a server');
 
-  const { server } = await startClockServer(port);
+  const { server } = await startClockServer({}, port);
   t.after(() => server.close());
   await burst(clock);
   assert.equal(clock.state, 'connected');
@@ -182,7 +177,7 @@ test('server closed and restarted on the same port: disconnect with reason, reco
   await nextEvent(clock, 'reconnect_attempt');
   assert.ok(Number.isFinite(clock.now()), 'the estimate carries on while reconnecting');
 
-  const second = await startClockServer(first.port);
+  const second = await startClockServer({}, first.port);
   t.after(() => second.server.close());
   const { detail } = await nextEvent<CustomEvent<{ attempts: number }>>(clock, 'reconnect');
   assert.ok(detail.attempts >= 1, `attempts ${detail.attempts}`);
