@@ -144,7 +144,7 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
 
   protected override render() {
     const now = this.now();
-    const unit = this.#settings.precision === 'minute' ? 60_000 : 1000;
+    const unit = this.#unit;
     this.#shownKey = this.#key(now, unit);
     const known = Number.isFinite(now);
     const countdown = Number.isFinite(this.#untilMs);
@@ -161,7 +161,7 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
   msUntilNextTick(): number {
     const now = this.now();
     if (!Number.isFinite(now)) return -1;
-    const unit = this.#settings.precision === 'minute' ? 60_000 : 1000;
+    const unit = this.#unit;
     const target = Number.isFinite(this.#untilMs) ? this.#untilMs - now : now;
     const rest = ((target % unit) + unit) % unit;
     // For a countdown the boundary is where the remaining time crosses a whole unit (downwards).
@@ -175,8 +175,13 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
       this.#ended = true;
       this.#fire('server-clock-end', { until: this.#untilMs });
     }
-    const unit = this.#settings.precision === 'minute' ? 60_000 : 1000;
+    const unit = this.#unit;
     if (!Object.is(this.#key(now, unit), this.#shownKey)) this.requestUpdate();
+  }
+
+  /** The shown unit of time, ms. */
+  get #unit(): number {
+    return this.#settings.precision === 'minute' ? 60_000 : 1000;
   }
 
   #key(now: number, unit: number): number {
