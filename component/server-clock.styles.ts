@@ -1,6 +1,6 @@
 import { css } from 'lit';
 
-// Each state sets --_state to its colour; the indicator paints it.
+// Each state sets --_state to its colour; the indicator (and an error message) paints it.
 export const styles = css`
   :host {
     display: inline-flex;
@@ -14,39 +14,31 @@ export const styles = css`
   :host([hidden]) {
     display: none;
   }
-  :host([state='connected']) {
+  :host([state=connected]) {
     --_state: var(--server-clock-connected-color, #1a7f37);
   }
-  :host([state='reconnecting']) {
+  :host([state=reconnecting]) {
     --_state: var(--server-clock-reconnecting-color, #bf8700);
   }
-  :host([state='disconnected']) {
+  :host([state=disconnected]) {
     --_state: var(--server-clock-disconnected-color, #6e7781);
   }
-  :host([state='error']) {
+  :host([state=error]) {
     --_state: var(--server-clock-error-color, #cf222e);
   }
-  [part='status'] {
+  [part=status] {
     flex: none;
     width: var(--server-clock-status-size, 0.5em);
-    height: var(--server-clock-status-size, 0.5em);
+    aspect-ratio: 1;
     border-radius: 50%;
     align-self: center;
     background: var(--_state);
   }
-  :host([state='reconnecting']) [part='time'] {
+  :host([state=reconnecting]) [part=time] {
     opacity: var(--server-clock-stale-opacity, 0.6);
   }
-  [part='message'] {
+  [part=message] {
     color: var(--_state);
     font-size: 0.85em;
-  }
-  .sr {
-    position: absolute;
-    width: 1px;
-    height: 1px;
-    overflow: hidden;
-    clip-path: inset(50%);
-    white-space: nowrap;
   }
 `;

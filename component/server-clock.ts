@@ -3,13 +3,14 @@ import { connectClock, type ServerClock } from '../sdk/clock.js';
 import { SharedPool } from '../sdk/shared-pool.js';
 import type { ConnectionState } from '../sdk/connection.js';
 import { TIME_EVENT } from '../sdk/protocol.js';
-import { formatDuration, formatter, isLocale, isTimeZone, type ClockFormat, type FormatSettings, type HourCycle, type Precision } from './format.js';
+import { formatDuration, formatter, type ClockFormat, type FormatSettings, type HourCycle, type Precision } from './format.js';
 import { styles } from './server-clock.styles.js';
-import { reschedule, subscribe, unsubscribe, type TickSubscriber } from './ticker.js';
+import { refresh, subscribe, unsubscribe, type TickSubscriber } from './ticker.js';
 
-const FORMATS: readonly ClockFormat[] = ['time', 'date', 'datetime'];
-const HOUR_CYCLES: readonly HourCycle[] = ['h12', 'h23'];
-const PRECISIONS: readonly Precision[] = ['second', 'minute'];
+const FORMATS: readonly string[] = ['time', 'date', 'datetime'];
+const HOUR_CYCLES: readonly string[] = ['h12', 'h23'];
+const PRECISIONS: readonly string[] = ['second', 'minute'];
+const CLOCK_EVENTS = ['statechange', 'sync', 'error'] as const;
 
 // Elements showing the same server share one clock: one connection, one sync loop.
 const clocks = new SharedPool<ServerClock>();
@@ -47,16 +48,17 @@ const STATUS_TEXT: Record<ConnectionState, string> = {
  */
 export class ServerClockElement extends LitElement implements TickSubscriber {
   static override styles = styles;
+  // All strings: Lit's default converter.
   static override properties = {
-    url: { type: String },
-    format: { type: String },
-    timeZone: { type: String, attribute: 'time-zone' },
-    locale: { type: String },
-    hourCycle: { type: String, attribute: 'hour-cycle' },
-    precision: { type: String },
-    until: { type: String },
-    event: { type: String },
-    state: { type: String, reflect: true },
+    url: {},
+    format: {},
+    timeZone: { attribute: 'time-zone' },
+    locale: {},
+    hourCycle: { attribute: 'hour-cycle' },
+    precision: {},
+    until: {},
+    event: {},
+    state: { reflect: true },
   };
 
   /** The socket.io server to follow. */
@@ -124,13 +126,11 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('format') || changed.has('timeZone') || changed.has('locale') || changed.has('hourCycle') || changed.has('precision')) {
-      this.#settings = this.#validSettings();
-    }
+    // Ticks update with nothing changed; any property change (rare) revalidates the settings.
+    if (changed.size) this.#settings = this.#validSettings();
     if (changed.has('until')) {
-      this.#untilMs = this.until ? Date.parse(this.until) : NaN;
+      this.#untilMs = Date.parse(this.#valid('until', this.until, (v) => !Number.isNaN(Date.parse(v))) as string);
       this.#ended = false;
-      if (this.until && Number.isNaN(this.#untilMs)) this.#warn('until', this.until);
     }
     if (this.isConnected && (!this.#clock || changed.has('url') || changed.has('event'))) this.#open();
     if (this.state === 'connecting') this.setAttribute('aria-busy', 'true');
@@ -138,45 +138,44 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
     // An accessible name unless the page gave one.
     if (!this.hasAttribute('aria-labelledby') && (!this.hasAttribute('aria-label') || this.#ownLabel)) {
       this.#ownLabel = true;
-      this.setAttribute('aria-label', Number.isFinite(this.#untilMs) ? 'Countdown' : 'Server time');
+      this.setAttribute('aria-label', this.#counting ? 'Countdown' : 'Server time');
     }
   }
 
   protected override render() {
     const now = this.now();
     const unit = this.#unit;
-    this.#shownKey = this.#key(now, unit);
     const known = Number.isFinite(now);
-    const countdown = Number.isFinite(this.#untilMs);
-    // Until the time is known, the page's own text between the tags shows (or a placeholder).
-    const text = !known ? html`<slot>--:--</slot>` : countdown ? formatDuration(this.#untilMs - now, this.#settings.precision) : formatter(this.#settings).format(now);
-    const datetime = !known ? nothing : countdown ? `PT${Math.max(0, Math.ceil((this.#untilMs - now) / 1000))}S` : new Date(Math.floor(now / unit) * unit).toISOString();
+    this.#shownKey = this.#key(now);
+    // Whole seconds left, rounded up to the shown unit.
+    const left = (Math.max(0, Math.ceil((this.#untilMs - now) / unit)) * unit) / 1000;
     const error = this.state === 'error' ? (this.#clock?.error?.message ?? '') : '';
     const status = error ? `${STATUS_TEXT.error}: ${error}` : STATUS_TEXT[this.state];
-    return html`<span part="status" title=${status}><span class="sr">${status}</span></span
-      ><time part="time" datetime=${datetime}>${text}</time>${error ? html`<span part="message">${error}</span>` : nothing}`;
+    // Until the time is known, the page's own text between the tags shows (or a placeholder).
+    return html`<span part="status" role="img" aria-label=${status} title=${status}></span
+      ><time part="time" datetime=${!known ? nothing : this.#counting ? `PT${left}S` : new Date(Math.floor(now / unit) * unit).toISOString()}
+        >${!known ? html`<slot>--:--</slot>` : this.#counting ? formatDuration(left, this.#settings.precision) : formatter(this.#settings).format(now)}</time
+      >${error ? html`<span part="message">${error}</span>` : nothing}`;
   }
 
   /** @internal For the shared ticker. */
   msUntilNextTick(): number {
     const now = this.now();
-    if (!Number.isFinite(now)) return -1;
-    const unit = this.#unit;
-    const target = Number.isFinite(this.#untilMs) ? this.#untilMs - now : now;
-    const rest = ((target % unit) + unit) % unit;
-    // For a countdown the boundary is where the remaining time crosses a whole unit (downwards).
-    return Number.isFinite(this.#untilMs) ? rest || unit : unit - rest;
+    return (this.#key(now) + 1) * this.#unit + (this.#untilMs || 0) - now;
   }
 
   /** @internal For the shared ticker. */
   tick(): void {
     const now = this.now();
-    if (Number.isFinite(this.#untilMs) && !this.#ended && now >= this.#untilMs) {
+    if (this.#counting && !this.#ended && now >= this.#untilMs) {
       this.#ended = true;
       this.#fire('server-clock-end', { until: this.#untilMs });
     }
-    const unit = this.#unit;
-    if (!Object.is(this.#key(now, unit), this.#shownKey)) this.requestUpdate();
+    if (!Object.is(this.#key(now), this.#shownKey)) this.requestUpdate();
+  }
+
+  get #counting(): boolean {
+    return Number.isFinite(this.#untilMs);
   }
 
   /** The shown unit of time, ms. */
@@ -184,20 +183,17 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
     return this.#settings.precision === 'minute' ? 60_000 : 1000;
   }
 
-  #key(now: number, unit: number): number {
-    if (!Number.isFinite(now)) return NaN;
-    return Number.isFinite(this.#untilMs) ? Math.ceil(Math.max(0, this.#untilMs - now) / unit) : Math.floor(now / unit);
+  /** Changes exactly when the shown text must (units since the epoch, or since `until`). */
+  #key(now: number): number {
+    return Math.floor((now - (this.#untilMs || 0)) / this.#unit);
   }
 
   #open() {
     this.#close();
     const event = this.event || TIME_EVENT;
     this.#clockKey = `${this.url}\n${event}`;
-    const clock = clocks.acquire(this.#clockKey, () => connectClock(this.url, { event }));
-    this.#clock = clock;
-    clock.addEventListener('statechange', this.#onState);
-    clock.addEventListener('sync', this.#onSync);
-    clock.addEventListener('error', this.#onError);
+    const clock = (this.#clock = clocks.acquire(this.#clockKey, () => connectClock(this.url, { event })));
+    for (const type of CLOCK_EVENTS) clock.addEventListener(type, this.#onClock);
     this.#setState(clock.state);
   }
 
@@ -205,27 +201,20 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
     const clock = this.#clock;
     if (!clock) return;
     this.#clock = undefined;
-    clock.removeEventListener('statechange', this.#onState);
-    clock.removeEventListener('sync', this.#onSync);
-    clock.removeEventListener('error', this.#onError);
+    for (const type of CLOCK_EVENTS) clock.removeEventListener(type, this.#onClock);
     clocks.release(this.#clockKey);
   }
 
-  #onState = (event: CustomEvent<{ state: ConnectionState }>) => this.#setState(event.detail.state);
-
-  #onSync = (event: CustomEvent) => {
-    this.#fire('server-clock-sync', event.detail);
-    // Hidden pages do no work: the ticker brings the text up to date when they are visible.
-    if (document.visibilityState === 'hidden') return;
-    this.requestUpdate();
-    // The estimate moved: the next boundary may be sooner than the ticker thinks.
-    reschedule();
-  };
-
-  #onError = (event: CustomEvent<{ error: Error }>) => {
-    this.#setState('error');
-    this.requestUpdate();
-    this.#fire('server-clock-error', { error: event.detail.error });
+  #onClock = ({ type, detail }: CustomEvent) => {
+    if (type === 'sync') {
+      this.#fire('server-clock-sync', detail);
+      // The estimate moved: the shown text and the next boundary may too.
+      refresh(this);
+    } else if (type === 'error') {
+      this.#setState('error');
+      this.requestUpdate();
+      this.#fire('server-clock-error', { error: detail.error });
+    } else this.#setState(detail.state);
   };
 
   #setState(state: ConnectionState) {
@@ -237,22 +226,26 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
 
   #validSettings(): FormatSettings {
     const lang = this.locale || this.closest('[lang]')?.getAttribute('lang') || document.documentElement.lang;
-    const hourCycle = this.#valid<HourCycle>('hour-cycle', this.hourCycle, (v) => HOUR_CYCLES.includes(v as HourCycle));
-    const timeZone = this.#valid('time-zone', this.timeZone, isTimeZone);
-    const locale = this.#valid('locale', lang, isLocale);
     return {
-      format: this.#valid<ClockFormat>('format', this.format, (v) => FORMATS.includes(v as ClockFormat)) ?? 'time',
-      precision: this.#valid<Precision>('precision', this.precision, (v) => PRECISIONS.includes(v as Precision)) ?? 'second',
-      ...(hourCycle && { hourCycle }),
-      ...(timeZone && { timeZone }),
-      ...(locale && { locale }),
+      format: this.#valid<ClockFormat>('format', this.format, (v) => FORMATS.includes(v)) ?? 'time',
+      precision: this.#valid<Precision>('precision', this.precision, (v) => PRECISIONS.includes(v)) ?? 'second',
+      hourCycle: this.#valid<HourCycle>('hour-cycle', this.hourCycle, (v) => HOUR_CYCLES.includes(v)),
+      timeZone: this.#valid('time-zone', this.timeZone, (v) => new Intl.DateTimeFormat('en', { timeZone: v })),
+      locale: this.#valid('locale', lang, Intl.getCanonicalLocales),
     };
   }
 
-  /** The value if `ok`; otherwise undefined (the default), with a warning for a bad non-empty one. */
-  #valid<T extends string = string>(name: string, value: string | null | undefined, ok: (value: string) => boolean): T | undefined {
+  /**
+   * The value if `ok` accepts it (returns truthy, does not throw); otherwise undefined (the
+   * default), with a warning for a bad non-empty one.
+   */
+  #valid<T extends string = string>(name: string, value: string | null | undefined, ok: (value: string) => unknown): T | undefined {
     if (!value) return undefined;
-    if (ok(value)) return value as T;
+    try {
+      if (ok(value)) return value as T;
+    } catch {
+      // Not accepted: warn below.
+    }
     this.#warn(name, value);
     return undefined;
   }

@@ -4,62 +4,50 @@
  * updates everybody. Hidden pages do no work and catch up the moment they are visible.
  */
 export interface TickSubscriber {
-  /** Milliseconds until this subscriber's display must change. */
+  /** Milliseconds until this subscriber's display must change (NaN: not known). */
   msUntilNextTick(): number;
   tick(): void;
 }
 
 const subscribers = new Set<TickSubscriber>();
 let timer: ReturnType<typeof setTimeout> | undefined;
-// Never sleep longer than this, so a clock whose estimate moves is not left behind.
-const MAX_SLEEP_MS = 1000;
 
-function hidden(): boolean {
-  return globalThis.document?.visibilityState === 'hidden';
-}
+const hidden = () => globalThis.document?.visibilityState === 'hidden';
 
 function run() {
-  timer = undefined;
   for (const subscriber of subscribers) subscriber.tick();
   schedule();
-}
-
-/** Re-arms the timer for the nearest boundary now (after an estimate changed). */
-export function reschedule(): void {
-  if (subscribers.size > 0) schedule();
 }
 
 function schedule() {
   clearTimeout(timer);
   timer = undefined;
-  if (subscribers.size === 0 || hidden()) return;
-  let delay = MAX_SLEEP_MS;
-  for (const subscriber of subscribers) {
-    const ms = subscriber.msUntilNextTick();
-    if (ms >= 0 && ms < delay) delay = ms;
-  }
+  if (!subscribers.size || hidden()) return;
+  // Never sleep longer than a second, so a clock whose estimate moves is not left behind.
+  let delay = 1000;
+  for (const subscriber of subscribers) delay = Math.min(delay, subscriber.msUntilNextTick() || delay);
   timer = setTimeout(run, delay);
 }
 
-function onVisibility() {
-  if (hidden()) schedule();
-  else run();
-}
+const onVisibility = () => (hidden() ? schedule() : run());
 
-export function subscribe(subscriber: TickSubscriber): void {
-  if (subscribers.size === 0) globalThis.document?.addEventListener('visibilitychange', onVisibility);
-  subscribers.add(subscriber);
+/** Brings a subscriber up to date now and re-arms the timer (its estimate changed); not while hidden. */
+export function refresh(subscriber: TickSubscriber): void {
+  if (hidden() || !subscribers.has(subscriber)) return;
   subscriber.tick();
   schedule();
 }
 
+export function subscribe(subscriber: TickSubscriber): void {
+  if (!subscribers.size) globalThis.document?.addEventListener('visibilitychange', onVisibility);
+  subscribers.add(subscriber);
+  refresh(subscriber);
+}
+
 export function unsubscribe(subscriber: TickSubscriber): void {
-  if (!subscribers.delete(subscriber)) return;
-  if (subscribers.size === 0) {
-    clearTimeout(timer);
-    timer = undefined;
-    globalThis.document?.removeEventListener('visibilitychange', onVisibility);
-  }
+  if (!subscribers.delete(subscriber) || subscribers.size) return;
+  schedule();
+  globalThis.document?.removeEventListener('visibilitychange', onVisibility);
 }
 
 /** Whether the shared timer is armed and how many clocks it serves (for leak checks). */
