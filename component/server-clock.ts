@@ -151,11 +151,11 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
     const left = (Math.max(0, Math.ceil((this.#untilMs - now) / unit)) * unit) / 1000;
     const error = this.state === 'error' ? (this.#clock?.error?.message ?? '') : '';
     const status = error ? `${STATUS_TEXT.error}: ${error}` : STATUS_TEXT[this.state];
+    const datetime = !known ? nothing : this.#counting ? `PT${left}S` : new Date(Math.floor(now / unit) * unit).toISOString();
     // Until the time is known, the page's own text between the tags shows (or a placeholder).
-    return html`<span part="status" role="img" aria-label=${status} title=${status}></span
-      ><time part="time" datetime=${!known ? nothing : this.#counting ? `PT${left}S` : new Date(Math.floor(now / unit) * unit).toISOString()}
-        >${!known ? html`<slot>--:--</slot>` : this.#counting ? formatDuration(left, this.#settings.precision) : formatter(this.#settings).format(now)}</time
-      >${error ? html`<span part="message">${error}</span>` : nothing}`;
+    const text = !known ? html`<slot>--:--</slot>` : this.#counting ? formatDuration(left, this.#settings.precision) : formatter(this.#settings).format(now);
+    const message = error ? html`<span part="message">${error}</span>` : nothing;
+    return html`<span part="status" role="img" aria-label=${status} title=${status}></span><time part="time" datetime=${datetime}>${text}</time>${message}`;
   }
 
   /** @internal For the shared ticker. */
