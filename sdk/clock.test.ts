@@ -4,7 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 // The public API, as users import it.
-import { connectClock, openConnections, type ServerClock, type SyncDetail } from './index.js';
+import { connectClock, type ServerClock, type SyncDetail } from './index.js';
+import { openConnections } from './connection.js';
 import { monotonicNow } from './monotonic.js';
 import { createClockServer } from '../demo-server/server.js';
 import { createLogger } from '../demo-server/logger.js';
