@@ -1,4 +1,4 @@
-import { acquireConnection, fire, releaseConnection, type Connection, type ConnectionEventMap, type ConnectionOptions, type ConnectionState } from './connection.js';
+import { fire, join, leave, type Connection, type ConnectionEventMap, type ConnectionOptions, type ConnectionState } from './connection.js';
 import { DRIFT_BOUND, estimateFromPushes, estimateFromSync, type Estimate, type PushSample, type SyncSample } from './offset-estimator.js';
 import { parsePushedTime } from './parse-time.js';
 import { SYNC_EVENT, TIME_EVENT, isSyncReply } from './protocol.js';
@@ -102,8 +102,7 @@ export class ServerClock extends EventTarget {
       queueMicrotask(() => fire(this, 'error', { error }));
       return;
     }
-    const connection = (this.#connection = acquireConnection(this.url, this.#options));
-    connection.listeners.add(this);
+    const connection = (this.#connection = join(this.url, this, this.#options));
     this.addEventListener('connect', this.#onConnect);
     this.addEventListener('disconnect', this.#stop);
     connection.socket.on(this.#options.event, this.#onPush);
@@ -159,11 +158,10 @@ export class ServerClock extends EventTarget {
     if (!connection) return;
     this.#connection = this.#estimate = this.#slew = undefined;
     this.#stop();
-    connection.listeners.delete(this);
     connection.socket.off(this.#options.event, this.#onPush);
     globalThis.document?.removeEventListener('visibilitychange', this.#onVisibility);
     if (connection.socket.connected) fire(this, 'disconnect', { reason: 'io client disconnect' });
-    releaseConnection(this.url);
+    leave(this.url, this);
     fire(this, 'statechange', { state: 'disconnected' });
   }
 

@@ -1,5 +1,4 @@
 import { io, type Socket } from 'socket.io-client';
-import { SharedPool } from './shared-pool.js';
 
 /**
  * Lifecycle of a connection:
@@ -148,15 +147,25 @@ export class Connection {
   }
 }
 
-const connections = new SharedPool<Connection>();
+// The open connections by URL. A connection's listeners are the clocks that hold it: the last
+// to leave closes it.
+const connections = new Map<string, Connection>();
 
-/** The shared connection for a URL (one socket per URL); give it back with {@link releaseConnection}. */
-export function acquireConnection(url: string, options: Required<ConnectionOptions>): Connection {
-  return connections.acquire(url, () => new Connection(url, options));
+/** Joins a clock to the shared connection for a URL (one socket per URL), opening it if need be. */
+export function join(url: string, clock: EventTarget, options: Required<ConnectionOptions>): Connection {
+  const connection = connections.get(url) ?? new Connection(url, options);
+  connections.set(url, connection);
+  connection.listeners.add(clock);
+  return connection;
 }
 
-export function releaseConnection(url: string): void {
-  connections.release(url);
+/** Takes a clock off the connection for a URL; the last one to leave closes it. */
+export function leave(url: string, clock: EventTarget): void {
+  const connection = connections.get(url)!;
+  connection.listeners.delete(clock);
+  if (connection.listeners.size) return;
+  connections.delete(url);
+  connection.close();
 }
 
 /** Number of open shared connections. */
