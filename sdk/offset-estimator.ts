@@ -34,21 +34,6 @@ export interface Estimate {
 /** Bound on the rate two clocks drift apart (100 ppm: two ordinary quartz clocks, both at their limit). */
 export const DRIFT_BOUND = 1e-4;
 
-/** Round trip of a sample, less the server's own processing time. */
-export function roundTrip(s: SyncSample): number {
-  return s.t3 - s.t0 - (s.t2 - s.t1);
-}
-
-/** Offset of one sample alone (the NTP formula). */
-export function sampleOffset(s: SyncSample): number {
-  return (s.t1 - s.t0 + (s.t2 - s.t3)) / 2;
-}
-
-/** Whether a sample is physically possible: nothing travels back in time (and NaN is not a time). */
-export function isValidSample(s: SyncSample): boolean {
-  return s.t3 >= s.t0 && s.t2 >= s.t1 && roundTrip(s) >= 0;
-}
-
 /**
  * Estimates the offset from sync samples, in the order they were taken (the clock's exchanges
  * are serial: each ends before the next begins).
@@ -59,7 +44,7 @@ export function isValidSample(s: SyncSample): boolean {
  * set by the lowest-delay samples in each direction (NTP's clock filter, Cristian's minimum),
  * outliers with long delays fall away by themselves, and the estimate is its midpoint. Older
  * samples that no longer agree with newer ones (a clock was stepped) are dropped. Impossible
- * samples are skipped.
+ * samples (a negative round trip: the server took longer than the whole exchange) are skipped.
  *
  * `uncertainty` is at least half the best round trip: the intersection can be narrower, but only
  * by assuming that the fastest legs of different exchanges are equally fast.
@@ -70,16 +55,19 @@ export function estimateFromSync(samples: readonly SyncSample[]): Estimate | und
   let rtt = Infinity;
   let used = 0;
   let at: number | undefined;
-  for (const s of [...samples].reverse()) {
-    if (!isValidSample(s)) continue;
-    at ??= s.t3;
-    const widen = DRIFT_BOUND * (at - s.t3);
-    const sLo = Math.max(lo, s.t2 - s.t3 - widen);
-    const sHi = Math.min(hi, s.t1 - s.t0 + widen);
+  for (const { t0, t1, t2, t3 } of [...samples].reverse()) {
+    // The round trip, less the server's own time; it is also the width of the interval.
+    const sRtt = t3 - t0 - (t2 - t1);
+    // Negative (or NaN): something ran backwards, or is not a time.
+    if (!(sRtt >= 0)) continue;
+    at ??= t3;
+    const widen = DRIFT_BOUND * (at - t3);
+    const sLo = Math.max(lo, t2 - t3 - widen);
+    const sHi = Math.min(hi, t1 - t0 + widen);
     if (sLo > sHi) break;
     lo = sLo;
     hi = sHi;
-    rtt = Math.min(rtt, roundTrip(s));
+    rtt = Math.min(rtt, sRtt);
     used++;
   }
   return at === undefined ? undefined : { offset: (lo + hi) / 2, rtt, uncertainty: Math.max(hi - lo, rtt) / 2, at, samples: used };
