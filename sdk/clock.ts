@@ -59,7 +59,7 @@ function withDefaults(options: ClockOptions): Required<ClockOptions> {
   for (const [name, fallback] of Object.entries(NUMBERS) as [keyof typeof NUMBERS, number][]) {
     const value = (settings[name] = options[name] ?? fallback);
     // Infinity only where it is the default: a number of attempts, never a time.
-    if (!(value > 0 && (value < Infinity || value === fallback))) throw new RangeError(`server-clock: option ${name} must be a positive number, not ${value}`);
+    if (!(value > 0 && (value < Infinity || value === fallback))) throw new RangeError(`server-clock: ${name} must be a positive number, not ${value}`);
   }
   return settings;
 }
@@ -97,7 +97,7 @@ export class ServerClock extends EventTarget {
       this.url = parsed.href;
     } catch {
       this.url = String(url);
-      const error = (this.#error = new TypeError(`server-clock: the server URL must be an http(s) or ws(s) URL, not "${url ?? ''}"`));
+      const error = (this.#error = new TypeError(`server-clock: not an http(s) or ws(s) URL: "${url ?? ''}"`));
       // Dispatched later, so that listeners added right after construction hear it.
       queueMicrotask(() => fire(this, 'error', { error }));
       return;
@@ -182,7 +182,7 @@ export class ServerClock extends EventTarget {
   };
 
   #onVisibility = () => {
-    if (globalThis.document?.visibilityState === 'visible') this.#resyncNow();
+    if (document.visibilityState === 'visible') this.#burst(true);
   };
 
   #onPush = (value: unknown) => {
@@ -201,22 +201,23 @@ export class ServerClock extends EventTarget {
     const skew = wallClockSkew();
     if (Math.abs(skew - this.#skew) <= SKEW_JUMP_MS) return;
     this.#skew = skew;
-    this.#resyncNow();
+    this.#burst(true);
   }
 
-  #resyncNow() {
-    if (this.#mode === 'sync' && this.#connection?.socket.connected) this.#burst(true);
-  }
-
-  /** A burst of sync exchanges, one after another; `restart` sets the resync delay back to the first. */
+  /**
+   * A burst of sync exchanges, one after another, unless one is under way, the socket is not
+   * connected or the server is known to be push-only. `restart` (on connect, visibility, a
+   * wall clock jump) sets the resync delay back to the first.
+   */
   async #burst(restart?: boolean): Promise<void> {
     if (restart) this.#resyncDelay = FIRST_RESYNC_MS;
     const socket = this.#connection?.socket;
-    if (this.#bursting || !socket) return;
+    if (this.#bursting || !socket?.connected || this.#mode === 'push') return;
     this.#bursting = true;
     clearTimeout(this.#resyncTimer);
     const generation = this.#generation;
-    for (let i = 0; i < this.#options.samples && socket.connected; i++) {
+    // A disconnect (or close()) bumps the generation: the await below ends the burst then.
+    for (let i = 0; i < this.#options.samples; i++) {
       const t0 = monotonicNow();
       // With a timeout, a request buffered across a disconnect fails instead of arriving late.
       const reply: unknown = await socket.timeout(this.#options.timeout).emitWithAck(SYNC_EVENT).catch(() => undefined);

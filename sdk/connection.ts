@@ -58,7 +58,7 @@ export class Connection {
   readonly listeners = new Set<EventTarget>();
   /** Set by the connection only. */
   state: ConnectionState = 'connecting';
-  /** Why the state is `error`, when it is. */
+  /** Why the state is `error`, once it is (for good). */
   error: Error | undefined;
   #attempts = 0;
   #connectedBefore = false;
@@ -83,14 +83,13 @@ export class Connection {
     this.socket.off().disconnect();
   }
 
+  // (An error is for good: nothing connects again after it, so there is no error to clear here.)
   #onConnect = () => {
-    const attempts = this.#attempts;
-    this.#attempts = 0;
-    this.error = undefined;
     this.#setState('connected');
     this.#emit('connect', { reconnect: this.#connectedBefore });
-    if (this.#connectedBefore) this.#emit('reconnect', { attempts });
+    if (this.#connectedBefore) this.#emit('reconnect', { attempts: this.#attempts });
     this.#connectedBefore = true;
+    this.#attempts = 0;
   };
 
   #onConnectError = (error: Error) => {
