@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright';
 import { createClockServer, createLogger, preciseNow } from '../dist/demo-server/index.js';
-import { parsePushedTime } from '../dist/sdk/index.js';
+import { parsePushedTime } from '../dist/sdk/parse-time.js';
 import { startServer, stopServer } from '../test/servers.mjs';
 import { startDelayProxy } from '../test/delay-proxy.mjs';
 import { PROFILES } from './delay-profiles.mjs';

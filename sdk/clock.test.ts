@@ -4,7 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 // The public API, as users import it.
-import { connectClock, openConnections, type ServerClock, type SyncDetail } from './index.js';
+import { connectClock, type ServerClock, type SyncDetail } from './index.js';
+import { openConnections } from './connection.js';
 import { monotonicNow } from './monotonic.js';
 import { createClockServer } from '../demo-server/server.js';
 import { createLogger } from '../demo-server/logger.js';
@@ -139,6 +140,32 @@ test('close() leaves no timer or socket behind, and the clock falls silent', asy
   clock.addEventListener('sync', (e) => syncs.push(e));
   await new Promise((r) => setTimeout(r, 1200));
   assert.equal(syncs.length, 0, 'no sync after close()');
+});
+
+test('a bad option throws a RangeError that names it; nothing is opened', () => {
+  const before = openConnections();
+  for (const [name, value] of [['samples', 0], ['timeout', -1], ['resyncInterval', NaN], ['reconnectDelay', Infinity], ['reconnectDelayMax', 'soon'], ['reconnectAttempts', 0]] as const) {
+    assert.throws(() => connectClock('http://127.0.0.1:1', { [name]: value }), (e: Error) => e instanceof RangeError && e.message.includes(name), name);
+  }
+  assert.equal(openConnections(), before);
+  // Undefined means the default; Infinity is a number of attempts, never a time.
+  connectClock('http://127.0.0.1:1', { samples: undefined, reconnectAttempts: Infinity }).close();
+  assert.equal(openConnections(), before);
+});
+
+test('an invalid URL: state error and an error event, never an exception', async () => {
+  const before = openConnections();
+  for (const url of ['', '  ', 'ftp://example.com', 'http://[::1', '/relative', undefined as unknown as string]) {
+    const clock = connectClock(url);
+    const { detail } = await nextEvent<CustomEvent<{ error: Error }>>(clock, 'error');
+    assert.ok(detail.error instanceof TypeError && /url/i.test(detail.error.message), String(url));
+    assert.equal(clock.error, detail.error);
+    assert.equal(clock.state, 'error');
+    assert.ok(Number.isNaN(clock.now()));
+    clock.close();
+    assert.equal(clock.state, 'error');
+  }
+  assert.equal(openConnections(), before, 'no connection for an invalid URL');
 });
 
 test('server down at start: connect_error, reconnecting, then connected when it comes up', async (t) => {

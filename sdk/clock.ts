@@ -1,4 +1,4 @@
-import { acquireConnection, positive, releaseConnection, type Connection, type ConnectionEventMap, type ConnectionOptions, type ConnectionState } from './connection.js';
+import { fire, join, leave, type Connection, type ConnectionEventMap, type ConnectionOptions, type ConnectionState } from './connection.js';
 import { DRIFT_BOUND, estimateFromPushes, estimateFromSync, type Estimate, type PushSample, type SyncSample } from './offset-estimator.js';
 import { parsePushedTime } from './parse-time.js';
 import { SYNC_EVENT, TIME_EVENT, isSyncReply } from './protocol.js';
@@ -45,6 +45,25 @@ const SKEW_JUMP_MS = 1000;
 // Resync soon after connecting while the estimate converges, then back off to the interval.
 const FIRST_RESYNC_MS = 1000;
 
+const NUMBERS = { samples: 8, timeout: 3000, resyncInterval: 60_000, reconnectDelay: 500, reconnectDelayMax: 30_000, reconnectAttempts: Infinity };
+
+/** The options with their defaults. Numbers are checked: a clear error beats a clock that silently never syncs. */
+function withDefaults(options: ClockOptions): Required<ClockOptions> {
+  const settings = {
+    event: options.event || TIME_EVENT,
+    // WebSocket first: sync samples over it are fast from the first one, and a socket closed
+    // while connecting closes at once on the server too (a polling handshake would linger
+    // there until its ping timeout). Polling remains for networks that block WebSocket.
+    transports: options.transports ?? ['websocket', 'polling'],
+  } as Required<ClockOptions>;
+  for (const [name, fallback] of Object.entries(NUMBERS) as [keyof typeof NUMBERS, number][]) {
+    const value = (settings[name] = options[name] ?? fallback);
+    // Infinity only where it is the default: a number of attempts, never a time.
+    if (!(value > 0 && (value < Infinity || value === fallback))) throw new RangeError(`server-clock: ${name} must be a positive number, not ${value}`);
+  }
+  return settings;
+}
+
 /**
  * The server's clock, as seen from here: sync bursts on connect, adaptive resync, push-only
  * fallback, slewed corrections. Clocks on the same URL share one connection.
@@ -52,10 +71,10 @@ const FIRST_RESYNC_MS = 1000;
 export class ServerClock extends EventTarget {
   /** The server URL, resolved against the page. */
   readonly url: string;
-  readonly #connection: Connection | undefined;
-  readonly #options: Required<Pick<ClockOptions, 'event' | 'samples' | 'timeout' | 'resyncInterval'>>;
+  // Until close(), unless the URL was refused.
+  #connection: Connection | undefined;
+  readonly #options: Required<ClockOptions>;
   #error: Error | undefined;
-  #closed = false;
   #syncSamples: SyncSample[] = [];
   #pushes: PushSample[] = [];
   #mode: SyncMode | undefined;
@@ -70,23 +89,20 @@ export class ServerClock extends EventTarget {
 
   constructor(url: string, options: ClockOptions = {}) {
     super();
-    this.#options = {
-      event: options.event || TIME_EVENT,
-      samples: positive('samples', options.samples ?? 8),
-      timeout: positive('timeout', options.timeout ?? 3000),
-      resyncInterval: positive('resyncInterval', options.resyncInterval ?? 60_000),
-    };
+    this.#options = withDefaults(options);
     try {
-      this.url = resolveServerUrl(url);
-    } catch (error) {
+      const parsed = new URL(url, globalThis.location?.href);
+      // Only http(s) and ws(s) reach a socket.io server; an empty URL would mean the page itself.
+      if (!url.trim() || !/^(http|ws)s?:$/.test(parsed.protocol)) throw url;
+      this.url = parsed.href;
+    } catch {
       this.url = String(url);
-      this.#error = error as Error;
+      const error = (this.#error = new TypeError(`server-clock: not an http(s) or ws(s) URL: "${url ?? ''}"`));
       // Dispatched later, so that listeners added right after construction hear it.
-      queueMicrotask(() => this.dispatchEvent(new CustomEvent('error', { detail: { error } })));
+      queueMicrotask(() => fire(this, 'error', { error }));
       return;
     }
-    const connection = (this.#connection = acquireConnection(this.url, options));
-    connection.listeners.add(this);
+    const connection = (this.#connection = join(this.url, this, this.#options));
     this.addEventListener('connect', this.#onConnect);
     this.addEventListener('disconnect', this.#stop);
     connection.socket.on(this.#options.event, this.#onPush);
@@ -94,15 +110,14 @@ export class ServerClock extends EventTarget {
     if (connection.socket.connected) this.#onConnect();
   }
 
-  /** Estimated server time in epoch milliseconds; NaN until the first estimate. */
+  /** Estimated server time in epoch milliseconds; NaN until the first estimate, and after close(). */
   now(): number {
     const t = monotonicNow();
-    return this.#slew && !this.#closed ? t + slewedOffset(this.#slew, t) : NaN;
+    return t + this.#offsetAt(t);
   }
 
   get state(): ConnectionState {
-    if (this.#error) return 'error';
-    return this.#closed || !this.#connection ? 'disconnected' : this.#connection.state;
+    return this.#error ? 'error' : (this.#connection?.state ?? 'disconnected');
   }
 
   /** Why the clock is in state `error`, if it is. */
@@ -110,9 +125,9 @@ export class ServerClock extends EventTarget {
     return this.#error ?? this.#connection?.error;
   }
 
-  /** Server clock − local monotonic clock, ms, as applied now (mid-slew, between old and new). NaN before the first estimate. */
+  /** Server clock − local monotonic clock, ms, as applied now (mid-slew, between old and new). NaN without an estimate. */
   get offset(): number {
-    return this.#slew ? slewedOffset(this.#slew, monotonicNow()) : NaN;
+    return this.#offsetAt(monotonicNow());
   }
 
   /** Best round trip behind the estimate, ms (NaN for push-only servers). */
@@ -123,14 +138,13 @@ export class ServerClock extends EventTarget {
   /** Bound on |now() − true server time|, ms: the estimate's, grown by drift, plus any slew left. */
   get uncertainty(): number {
     const est = this.#estimate;
-    if (!est || !this.#slew) return NaN;
     const t = monotonicNow();
-    return est.uncertainty + DRIFT_BOUND * (t - est.at) + Math.abs(est.offset - slewedOffset(this.#slew, t));
+    return est ? est.uncertainty + DRIFT_BOUND * (t - est.at) + Math.abs(est.offset - this.#offsetAt(t)) : NaN;
   }
 
   /** Whether there is an estimate of the server's time. */
   get synced(): boolean {
-    return !this.#closed && this.#estimate !== undefined;
+    return !!this.#estimate;
   }
 
   /** `sync` when the server answers sync requests, `push` when it only pushes its time. */
@@ -138,27 +152,28 @@ export class ServerClock extends EventTarget {
     return this.#mode;
   }
 
-  /** Lets go of the connection; the last clock on a URL closes it. Idempotent. */
+  /** Lets go of the connection and of the estimate; the last clock on a URL closes the connection. Idempotent. */
   close(): void {
     const connection = this.#connection;
-    if (this.#closed || !connection) return;
-    const wasConnected = connection.socket.connected;
+    if (!connection) return;
+    this.#connection = this.#estimate = this.#slew = undefined;
     this.#stop();
-    this.#closed = true;
-    connection.listeners.delete(this);
     connection.socket.off(this.#options.event, this.#onPush);
     globalThis.document?.removeEventListener('visibilitychange', this.#onVisibility);
-    releaseConnection(connection);
-    if (wasConnected) this.#emit('disconnect', { reason: 'io client disconnect' });
-    this.#emit('statechange', { state: 'disconnected' });
+    if (connection.socket.connected) fire(this, 'disconnect', { reason: 'io client disconnect' });
+    leave(this.url, this);
+    fire(this, 'statechange', { state: 'disconnected' });
+  }
+
+  #offsetAt(t: number): number {
+    return this.#slew ? slewedOffset(this.#slew, t) : NaN;
   }
 
   #onConnect = () => {
     this.#generation++;
     // The server behind the URL may have changed: find out again whether it answers sync.
     this.#mode = undefined;
-    this.#resyncDelay = FIRST_RESYNC_MS;
-    void this.#burst(this.#options.samples);
+    this.#burst(true);
   };
 
   #stop = () => {
@@ -167,84 +182,73 @@ export class ServerClock extends EventTarget {
   };
 
   #onVisibility = () => {
-    if (globalThis.document?.visibilityState === 'visible') this.#resyncNow();
+    if (document.visibilityState === 'visible') this.#burst(true);
   };
 
   #onPush = (value: unknown) => {
     const receivedAt = monotonicNow();
     this.#checkSkew();
     if (this.#mode === 'sync') return;
-    const parsed = parsePushedTime(value, this.#slew ? this.now() : Date.now());
+    // now() is NaN before the first estimate: the wall clock is all there is then.
+    const parsed = parsePushedTime(value, this.now() || Date.now());
     if (!parsed) return;
     this.#pushes = [...this.#pushes.slice(1 - PUSH_WINDOW), { serverTime: parsed.time, resolution: parsed.resolution, receivedAt }];
     // Until sync answers, pushes give a first estimate; once it is known not to, they are all there is.
-    if (this.#mode === 'push' || !this.#estimate) this.#apply(estimateFromPushes(this.#pushes), 'push');
+    if (this.#mode || !this.#estimate) this.#apply(estimateFromPushes(this.#pushes), 'push');
   };
 
   #checkSkew() {
     const skew = wallClockSkew();
     if (Math.abs(skew - this.#skew) <= SKEW_JUMP_MS) return;
     this.#skew = skew;
-    this.#resyncNow();
+    this.#burst(true);
   }
 
-  #resyncNow() {
-    if (this.#mode !== 'sync' || !this.#connection?.socket.connected) return;
-    this.#resyncDelay = FIRST_RESYNC_MS;
-    void this.#burst(this.#options.samples);
-  }
-
-  async #burst(count: number): Promise<void> {
-    if (this.#bursting || !this.#connection) return;
+  /**
+   * A burst of sync exchanges, one after another, unless one is under way, the socket is not
+   * connected or the server is known to be push-only. `restart` (on connect, visibility, a
+   * wall clock jump) sets the resync delay back to the first.
+   */
+  async #burst(restart?: boolean): Promise<void> {
+    if (restart) this.#resyncDelay = FIRST_RESYNC_MS;
+    const socket = this.#connection?.socket;
+    if (this.#bursting || !socket?.connected || this.#mode === 'push') return;
     this.#bursting = true;
     clearTimeout(this.#resyncTimer);
     const generation = this.#generation;
-    const socket = this.#connection.socket;
-    try {
-      for (let i = 0; i < count && generation === this.#generation && socket.connected; i++) {
-        const t0 = monotonicNow();
-        let reply: unknown;
-        try {
-          // With a timeout, a request buffered across a disconnect fails instead of arriving late.
-          reply = await socket.timeout(this.#options.timeout).emitWithAck(SYNC_EVENT);
-        } catch {
-          reply = undefined;
-        }
-        const t3 = monotonicNow();
-        if (generation !== this.#generation) return;
-        if (!isSyncReply(reply)) {
-          // A server that never answered is push-only; one that did just lost a sample.
-          if (this.#mode !== 'sync') {
-            this.#mode = 'push';
-            this.#apply(estimateFromPushes(this.#pushes), 'push');
-            return;
-          }
-          continue;
-        }
-        if (this.#mode !== 'sync') {
-          this.#pushes = [];
-          // Pushes run late by the network delay they cannot measure: the first answer replaces
-          // their estimate (which has no round trip) at once, instead of slewing from it.
-          if (Number.isNaN(this.#estimate?.rtt)) this.#slew = undefined;
-        }
-        this.#mode = 'sync';
-        this.#syncSamples = [...this.#syncSamples.slice(1 - SYNC_WINDOW), { t0, t1: reply.t1, t2: reply.t2, t3 }];
-        this.#apply(estimateFromSync(this.#syncSamples), 'sync');
+    // A disconnect (or close()) bumps the generation: the await below ends the burst then.
+    for (let i = 0; i < this.#options.samples; i++) {
+      const t0 = monotonicNow();
+      // With a timeout, a request buffered across a disconnect fails instead of arriving late.
+      const reply: unknown = await socket.timeout(this.#options.timeout).emitWithAck(SYNC_EVENT).catch(() => undefined);
+      const t3 = monotonicNow();
+      if (generation !== this.#generation) break;
+      if (!isSyncReply(reply)) {
+        // A server that never answered is push-only; one that did just lost a sample.
+        if (this.#mode === 'sync') continue;
+        this.#mode = 'push';
+        this.#apply(estimateFromPushes(this.#pushes), 'push');
+        break;
       }
-    } finally {
-      this.#bursting = false;
-      if (generation === this.#generation && this.#mode === 'sync') this.#scheduleResync();
+      if (this.#mode !== 'sync') {
+        this.#pushes = [];
+        // Pushes run late by the network delay they cannot measure: the first answer replaces
+        // their estimate (which has no round trip) at once, instead of slewing from it.
+        if (Number.isNaN(this.#estimate?.rtt)) this.#slew = undefined;
+        this.#mode = 'sync';
+      }
+      this.#syncSamples = [...this.#syncSamples.slice(1 - SYNC_WINDOW), { ...reply, t0, t3 }];
+      this.#apply(estimateFromSync(this.#syncSamples), 'sync');
     }
-  }
-
-  #scheduleResync() {
+    this.#bursting = false;
+    if (generation !== this.#generation || this.#mode !== 'sync') return;
     const delay = this.#resyncDelay;
     this.#resyncDelay = Math.min(this.#options.resyncInterval, delay * 2);
     this.#resyncTimer = setTimeout(() => {
       this.#checkSkew();
       // Full bursts: the drift bound soon widens older samples past use, so each burst stands
       // nearly alone, and the fastest of eight legs is much nearer the floor than of four.
-      void this.#burst(this.#options.samples);
+      this.#burst();
     }, delay);
   }
 
@@ -252,29 +256,11 @@ export class ServerClock extends EventTarget {
     if (!estimate) return;
     this.#estimate = estimate;
     this.#slew = correct(this.#slew, estimate.offset, monotonicNow());
-    this.#emit('sync', { offset: estimate.offset, rtt: estimate.rtt, uncertainty: this.uncertainty, mode, samples: estimate.samples });
-  }
-
-  #emit<K extends keyof ServerClockEventMap>(type: K, detail: ServerClockEventMap[K]['detail']) {
-    this.dispatchEvent(new CustomEvent(type, { detail }));
+    fire(this, 'sync', { offset: estimate.offset, rtt: estimate.rtt, uncertainty: this.uncertainty, mode, samples: estimate.samples } satisfies SyncDetail);
   }
 }
 
 /** Connects to a server-clock (or plain socket.io time) server. */
 export function connectClock(url: string, options?: ClockOptions): ServerClock {
   return new ServerClock(url, options);
-}
-
-/** Resolves a server URL against the page; only http(s) and ws(s) URLs are accepted. */
-export function resolveServerUrl(url: string): string {
-  let parsed: URL | undefined;
-  try {
-    parsed = new URL(url, globalThis.location?.href);
-  } catch {
-    // reported below
-  }
-  if (!url?.trim() || !/^(http|ws)s?:$/.test(parsed?.protocol ?? '')) {
-    throw new TypeError(`server-clock: the server URL must be an http(s) or ws(s) URL, not "${url ?? ''}"`);
-  }
-  return parsed!.href;
 }

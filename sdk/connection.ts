@@ -1,5 +1,4 @@
 import { io, type Socket } from 'socket.io-client';
-import { SharedPool } from './shared-pool.js';
 
 /**
  * Lifecycle of a connection:
@@ -34,15 +33,17 @@ export interface ConnectionEventMap {
   error: CustomEvent<{ error: Error }>;
 }
 
-/** Checks a numeric option: a clear error beats a clock that silently never syncs. */
-export function positive(name: string, value: number, max = Number.MAX_VALUE): number {
-  if (!(value > 0 && value <= max)) throw new RangeError(`server-clock: option ${name} must be a positive number, not ${value}`);
-  return value;
+/** Dispatches one of our events: every one carries its data in `detail`. */
+export function fire(target: EventTarget, type: string, detail: object): void {
+  target.dispatchEvent(new CustomEvent(type, { detail }));
 }
 
-/** Full jitter: uniformly anywhere up to the exponential bound, so restarts don't bring clients back together. */
-export function reconnectDelay(attempt: number, base: number, max: number, random = Math.random): number {
-  return random() * Math.min(max, base * 2 ** Math.max(0, attempt - 1));
+/**
+ * Full jitter: uniformly anywhere up to the bound, which doubles from `base` with each failed
+ * attempt up to `max`, so that restarts don't bring clients back together.
+ */
+export function reconnectDelay(failures: number, base: number, max: number, random = Math.random): number {
+  return random() * Math.min(max, base * 2 ** failures);
 }
 
 /**
@@ -52,65 +53,43 @@ export function reconnectDelay(attempt: number, base: number, max: number, rando
  * ours draws with full jitter.
  */
 export class Connection {
-  readonly url: string;
   readonly socket: Socket;
   /** Where the lifecycle events go. */
   readonly listeners = new Set<EventTarget>();
-  /** Why the state is `error`, when it is. */
+  /** Set by the connection only. */
+  state: ConnectionState = 'connecting';
+  /** Why the state is `error`, once it is (for good). */
   error: Error | undefined;
-  #state: ConnectionState = 'connecting';
   #attempts = 0;
   #connectedBefore = false;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
-  readonly #options: Required<Omit<ConnectionOptions, 'transports'>>;
+  readonly #options: Required<ConnectionOptions>;
 
-  constructor(url: string, options: ConnectionOptions = {}) {
-    this.url = url;
-    this.#options = {
-      reconnectDelay: positive('reconnectDelay', options.reconnectDelay ?? 500),
-      reconnectDelayMax: positive('reconnectDelayMax', options.reconnectDelayMax ?? 30_000),
-      reconnectAttempts: positive('reconnectAttempts', options.reconnectAttempts ?? Infinity, Infinity),
-    };
-    this.socket = io(url, {
-      reconnection: false,
-      autoConnect: false,
-      forceNew: true,
-      withCredentials: false,
-      // WebSocket first: sync samples over it are fast from the first one, and a socket closed
-      // while connecting closes at once on the server too (a polling handshake would linger
-      // there until its ping timeout). Polling remains for networks that block WebSocket.
-      transports: options.transports ?? ['websocket', 'polling'],
-      tryAllTransports: true,
-    });
-    this.socket.on('connect', this.#onConnect);
-    this.socket.on('connect_error', this.#onConnectError);
-    this.socket.on('disconnect', this.#onDisconnect);
+  constructor(url: string, options: Required<ConnectionOptions>) {
+    this.#options = options;
+    // No credentials (socket.io's default): the time is nobody's secret, and cookies stay home.
+    this.socket = io(url, { reconnection: false, autoConnect: false, forceNew: true, transports: options.transports, tryAllTransports: true })
+      .on('connect', this.#onConnect)
+      .on('connect_error', this.#onConnectError)
+      .on('disconnect', this.#onDisconnect)
+      .connect();
     globalThis.addEventListener?.('online', this.#onOnline);
-    this.socket.connect();
   }
 
-  get state(): ConnectionState {
-    return this.#state;
-  }
-
-  /** Closes the socket for good; state becomes `disconnected`. */
+  /** Closes the socket for good, silently: the clocks have let go. */
   close(): void {
     clearTimeout(this.#retryTimer);
     globalThis.removeEventListener?.('online', this.#onOnline);
-    this.socket.off();
-    this.socket.disconnect();
-    this.#state = 'disconnected';
+    this.socket.off().disconnect();
   }
 
+  // (An error is for good: nothing connects again after it, so there is no error to clear here.)
   #onConnect = () => {
-    clearTimeout(this.#retryTimer);
-    const attempts = this.#attempts;
-    this.#attempts = 0;
-    this.error = undefined;
     this.#setState('connected');
     this.#emit('connect', { reconnect: this.#connectedBefore });
-    if (this.#connectedBefore) this.#emit('reconnect', { attempts });
+    if (this.#connectedBefore) this.#emit('reconnect', { attempts: this.#attempts });
     this.#connectedBefore = true;
+    this.#attempts = 0;
   };
 
   #onConnectError = (error: Error) => {
@@ -120,33 +99,33 @@ export class Connection {
     else this.#fail(error);
   };
 
+  // Even a server that disconnects us on purpose (say, shutting down) gets another try. (Our own
+  // disconnect, in close(), comes after every listener is gone.)
   #onDisconnect = (reason: string) => {
     this.#emit('disconnect', { reason });
-    // Even a server that disconnects us on purpose (say, shutting down) gets another try.
-    if (reason !== 'io client disconnect') this.#retry();
+    this.#retry();
   };
 
   #onOnline = () => {
-    if (this.#state !== 'reconnecting') return;
+    if (this.state !== 'reconnecting') return;
     clearTimeout(this.#retryTimer);
     this.#attempt();
   };
 
   #retry() {
     clearTimeout(this.#retryTimer);
-    if (this.#attempts >= this.#options.reconnectAttempts) {
-      this.#emit('reconnect_failed', { attempts: this.#attempts });
-      this.#fail(new Error(`gave up after ${this.#attempts} reconnection attempts`));
-      return;
+    const attempts = this.#attempts;
+    if (attempts < this.#options.reconnectAttempts) {
+      this.#setState('reconnecting');
+      this.#retryTimer = setTimeout(() => this.#attempt(), reconnectDelay(attempts, this.#options.reconnectDelay, this.#options.reconnectDelayMax));
+    } else {
+      this.#emit('reconnect_failed', { attempts });
+      this.#fail(new Error(`gave up after ${attempts} reconnection attempts`));
     }
-    this.#setState('reconnecting');
-    const delay = reconnectDelay(this.#attempts + 1, this.#options.reconnectDelay, this.#options.reconnectDelayMax);
-    this.#retryTimer = setTimeout(() => this.#attempt(), delay);
   }
 
   #attempt() {
-    this.#attempts++;
-    this.#emit('reconnect_attempt', { attempt: this.#attempts });
+    this.#emit('reconnect_attempt', { attempt: ++this.#attempts });
     this.socket.connect();
   }
 
@@ -157,25 +136,35 @@ export class Connection {
   }
 
   #setState(state: ConnectionState) {
-    if (state === this.#state) return;
-    this.#state = state;
+    if (state === this.state) return;
+    this.state = state;
     this.#emit('statechange', { state });
   }
 
   #emit<K extends keyof ConnectionEventMap>(type: K, detail: ConnectionEventMap[K]['detail']) {
-    for (const listener of this.listeners) listener.dispatchEvent(new CustomEvent(type, { detail }));
+    for (const listener of this.listeners) fire(listener, type, detail);
   }
 }
 
-const connections = new SharedPool<Connection>();
+// The open connections by URL. A connection's listeners are the clocks that hold it: the last
+// to leave closes it.
+const connections = new Map<string, Connection>();
 
-/** The shared connection for a URL (one socket per URL); give it back with {@link releaseConnection}. */
-export function acquireConnection(url: string, options?: ConnectionOptions): Connection {
-  return connections.acquire(url, () => new Connection(url, options));
+/** Joins a clock to the shared connection for a URL (one socket per URL), opening it if need be. */
+export function join(url: string, clock: EventTarget, options: Required<ConnectionOptions>): Connection {
+  const connection = connections.get(url) ?? new Connection(url, options);
+  connections.set(url, connection);
+  connection.listeners.add(clock);
+  return connection;
 }
 
-export function releaseConnection(connection: Connection): void {
-  connections.release(connection.url);
+/** Takes a clock off the connection for a URL; the last one to leave closes it. */
+export function leave(url: string, clock: EventTarget): void {
+  const connection = connections.get(url)!;
+  connection.listeners.delete(clock);
+  if (connection.listeners.size) return;
+  connections.delete(url);
+  connection.close();
 }
 
 /** Number of open shared connections. */

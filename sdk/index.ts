@@ -1,14 +1,7 @@
-export { connectClock, resolveServerUrl, ServerClock, type ClockOptions, type ServerClockEventMap, type SyncMode, type SyncDetail } from './clock.js';
-export { type ConnectionState, type ConnectionOptions, reconnectDelay, openConnections } from './connection.js';
-export {
-  estimateFromSync,
-  estimateFromPushes,
-  roundTrip,
-  sampleOffset,
-  DRIFT_BOUND,
-  type Estimate,
-  type SyncSample,
-  type PushSample,
-} from './offset-estimator.js';
-export { parsePushedTime, type ParsedTime } from './parse-time.js';
-export { TIME_EVENT, SYNC_EVENT, isSyncReply, type SyncReply, type TimePayload } from './protocol.js';
+// The public API (README "Use it from npm"). Internals (estimators, parsing, the connection pool)
+// are imported from their own modules by tests and benchmarks, so that bundlers can inline them.
+export { connectClock, ServerClock, type ClockOptions, type ServerClockEventMap, type SyncMode, type SyncDetail } from './clock.js';
+export type { ConnectionState, ConnectionOptions } from './connection.js';
+export type { Estimate, SyncSample, PushSample } from './offset-estimator.js';
+export type { ParsedTime } from './parse-time.js';
+export { TIME_EVENT, SYNC_EVENT, type SyncReply, type TimePayload } from './protocol.js';

@@ -1,9 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DRIFT_BOUND, estimateFromPushes, estimateFromSync, isValidSample, roundTrip, sampleOffset, type PushSample } from './offset-estimator.js';
+import { DRIFT_BOUND, estimateFromPushes, estimateFromSync, type PushSample, type SyncSample } from './offset-estimator.js';
 import { sample, seededRandom, serverClock, type Exchange } from '../test/samples.js';
 
 const EPS = 1e-9;
+
+/** NTP's offset of one exchange alone: the midpoint of its interval. */
+const ntpOffset = (s: SyncSample) => (s.t1 - s.t0 + (s.t2 - s.t3)) / 2;
 
 /** Exchanges one `period` apart from `start`, with delays drawn by `delays`. */
 function exchanges(count: number, delays: (i: number) => { out: number; back: number }, period = 1000, start = 1_000_000): Exchange[] {
@@ -24,10 +27,16 @@ function expectedWithoutDrift(offset: number, list: Exchange[]) {
   return { offset: (lo + hi) / 2, uncertainty: Math.max((hi - lo) / 2, bestRtt / 2) };
 }
 
-test('the four timestamps give the NTP offset and round trip of one exchange', () => {
+test('one exchange alone: the NTP offset, and its round trip less the processing', () => {
   const s = sample(serverClock(-1234.5), { t0: 5000, out: 12, back: 8, processing: 0.5 });
-  assert.ok(Math.abs(roundTrip(s) - 20) < EPS, 'round trip less processing');
-  assert.ok(Math.abs(sampleOffset(s) - (-1234.5 + (12 - 8) / 2)) < EPS, 'off by half the asymmetry');
+  const est = estimateFromSync([s]);
+  assert.ok(est);
+  assert.ok(Math.abs(est.rtt - 20) < EPS, 'round trip less processing');
+  assert.ok(Math.abs(est.offset - (-1234.5 + (12 - 8) / 2)) < EPS, 'off by half the asymmetry');
+  assert.ok(Math.abs(est.offset - ntpOffset(s)) < EPS);
+  assert.ok(Math.abs(est.uncertainty - 10) < EPS, 'half the round trip');
+  assert.equal(est.at, s.t3);
+  assert.equal(est.samples, 1);
 });
 
 test('symmetric delays: the offset exactly, uncertainty half the round trip', () => {
@@ -53,7 +62,7 @@ test('outliers with long delays fall away: the fastest legs set the estimate', (
   assert.ok(Math.abs(est.offset - expected.offset) < 1e-6, `offset ${est.offset}, expected ${expected.offset}`);
   assert.ok(Math.abs(est.uncertainty - expected.uncertainty) < 1e-6);
   assert.ok(Math.abs(est.offset - offset) <= est.uncertainty, 'the truth is within the uncertainty');
-  const naive = list.reduce((sum, e) => sum + sampleOffset(sample(serverClock(offset), e)), 0) / list.length;
+  const naive = list.reduce((sum, e) => sum + ntpOffset(sample(serverClock(offset), e)), 0) / list.length;
   assert.ok(Math.abs(est.offset - offset) < Math.abs(naive - offset), 'better than averaging every sample');
 });
 
@@ -98,14 +107,15 @@ test('a stepped server clock: older samples that disagree are dropped', () => {
 test('impossible samples are ignored; none at all gives no estimate', () => {
   const good = sample(serverClock(100), { t0: 1000, out: 5, back: 5 });
   const backwards = { ...good, t3: good.t0 - 1 };
+  // The server cannot take longer than the round trip.
   const slowServer = { ...good, t2: good.t1 + 20 };
-  assert.equal(isValidSample(good), true);
-  assert.equal(isValidSample(backwards), false);
-  assert.equal(isValidSample({ ...good, t1: NaN }), false);
-  assert.equal(isValidSample(slowServer), false, 'the server cannot take longer than the round trip');
+  assert.equal(estimateFromSync([good])?.samples, 1);
   assert.equal(estimateFromSync([]), undefined);
-  assert.equal(estimateFromSync([backwards]), undefined);
-  assert.equal(estimateFromSync([backwards, good])?.samples, 1);
+  for (const bad of [backwards, slowServer, { ...good, t1: NaN }, { ...good, t3: NaN }]) {
+    assert.equal(estimateFromSync([bad]), undefined, JSON.stringify(bad));
+    assert.equal(estimateFromSync([bad, good])?.samples, 1);
+    assert.deepEqual(estimateFromSync([good, bad]), estimateFromSync([good]), 'a newer impossible sample changes nothing');
+  }
 });
 
 test('sound on random sample sets: the truth is always within ± uncertainty', () => {

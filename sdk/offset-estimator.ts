@@ -34,53 +34,43 @@ export interface Estimate {
 /** Bound on the rate two clocks drift apart (100 ppm: two ordinary quartz clocks, both at their limit). */
 export const DRIFT_BOUND = 1e-4;
 
-/** Round trip of a sample, less the server's own processing time. */
-export function roundTrip(s: SyncSample): number {
-  return s.t3 - s.t0 - (s.t2 - s.t1);
-}
-
-/** Offset of one sample alone (the NTP formula). */
-export function sampleOffset(s: SyncSample): number {
-  return (s.t1 - s.t0 + (s.t2 - s.t3)) / 2;
-}
-
-/** Whether a sample is physically possible: nothing travels back in time. */
-export function isValidSample(s: SyncSample): boolean {
-  return [s.t0, s.t1, s.t2, s.t3].every(Number.isFinite) && s.t3 >= s.t0 && s.t2 >= s.t1 && roundTrip(s) >= 0;
-}
-
 /**
- * Estimates the offset from sync samples (oldest first).
+ * Estimates the offset from sync samples, in the order they were taken (the clock's exchanges
+ * are serial: each ends before the next begins).
  *
  * Causality bounds each sample's offset to [t2 − t3, t1 − t0]: the request cannot arrive before
  * it left, nor the answer before it was sent. The truth lies in every interval at once, so we
  * intersect them, newest first, each widened by the drift bound for its age. The intersection is
  * set by the lowest-delay samples in each direction (NTP's clock filter, Cristian's minimum),
  * outliers with long delays fall away by themselves, and the estimate is its midpoint. Older
- * samples that no longer agree with newer ones (a clock was stepped) are dropped.
+ * samples that no longer agree with newer ones (a clock was stepped) are dropped. Impossible
+ * samples (a negative round trip: the server took longer than the whole exchange) are skipped.
  *
  * `uncertainty` is at least half the best round trip: the intersection can be narrower, but only
  * by assuming that the fastest legs of different exchanges are equally fast.
  */
-export function estimateFromSync(samples: readonly SyncSample[], drift = DRIFT_BOUND): Estimate | undefined {
-  const valid = samples.filter(isValidSample);
-  if (valid.length === 0) return undefined;
-  const at = Math.max(...valid.map((s) => s.t3));
+export function estimateFromSync(samples: readonly SyncSample[]): Estimate | undefined {
   let lo = -Infinity;
   let hi = Infinity;
   let rtt = Infinity;
   let used = 0;
-  for (const s of [...valid].sort((a, b) => b.t3 - a.t3)) {
-    const widen = drift * (at - s.t3);
-    const sLo = Math.max(lo, s.t2 - s.t3 - widen);
-    const sHi = Math.min(hi, s.t1 - s.t0 + widen);
+  let at: number | undefined;
+  for (const { t0, t1, t2, t3 } of [...samples].reverse()) {
+    // The round trip, less the server's own time; it is also the width of the interval.
+    const sRtt = t3 - t0 - (t2 - t1);
+    // Negative (or NaN): something ran backwards, or is not a time.
+    if (!(sRtt >= 0)) continue;
+    at ??= t3;
+    const widen = DRIFT_BOUND * (at - t3);
+    const sLo = Math.max(lo, t2 - t3 - widen);
+    const sHi = Math.min(hi, t1 - t0 + widen);
     if (sLo > sHi) break;
     lo = sLo;
     hi = sHi;
-    rtt = Math.min(rtt, roundTrip(s));
+    rtt = Math.min(rtt, sRtt);
     used++;
   }
-  return { offset: (lo + hi) / 2, rtt, uncertainty: Math.max((hi - lo) / 2, rtt / 2), at, samples: used };
+  return at === undefined ? undefined : { offset: (lo + hi) / 2, rtt, uncertainty: Math.max(hi - lo, rtt) / 2, at, samples: used };
 }
 
 /**
@@ -91,16 +81,15 @@ export function estimateFromSync(samples: readonly SyncSample[], drift = DRIFT_B
  * most likely half a resolution above the best such bound. The network delay is not measurable
  * this way; `uncertainty` covers the truncation and the drift since.
  */
-export function estimateFromPushes(pushes: readonly PushSample[], drift = DRIFT_BOUND): Estimate | undefined {
-  const valid = pushes.filter((p) => Number.isFinite(p.serverTime) && Number.isFinite(p.receivedAt) && p.resolution >= 0);
-  if (valid.length === 0) return undefined;
-  const at = Math.max(...valid.map((p) => p.receivedAt));
-  let best = valid[0];
+export function estimateFromPushes(pushes: readonly PushSample[]): Estimate | undefined {
+  const at = pushes.at(-1)?.receivedAt ?? NaN;
   let lo = -Infinity;
-  for (const p of valid) {
-    const bound = p.serverTime - p.receivedAt - drift * (at - p.receivedAt);
+  let best: PushSample | undefined;
+  for (const p of pushes) {
+    const bound = p.serverTime - p.receivedAt - DRIFT_BOUND * (at - p.receivedAt);
     if (bound > lo) [lo, best] = [bound, p];
   }
+  if (!best) return undefined;
   const half = best.resolution / 2;
-  return { offset: lo + half, rtt: NaN, uncertainty: half + drift * (at - best.receivedAt), at, samples: valid.length };
+  return { offset: lo + half, rtt: NaN, uncertainty: half + DRIFT_BOUND * (at - best.receivedAt), at, samples: pushes.length };
 }

@@ -12,8 +12,6 @@ const DAY = 86_400_000;
 const MIN_EPOCH_MS = 978_307_200_000;
 // Date#toTimeString(): "18:13:02 GMT+0100 (Central European Standard Time)".
 const TIME_STRING = /^([01]\d|2[0-3]):[0-5]\d:[0-5]\d GMT[+-]\d{4}\b/;
-// The fraction of a second of an ISO 8601 time, when it has one.
-const ISO_FRACTION = /^\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(\.\d+)?)?/;
 
 /**
  * Parses a pushed time: epoch milliseconds (number or digits), an ISO 8601 string, the string of
@@ -22,19 +20,22 @@ const ISO_FRACTION = /^\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(\.\d+)?)?/;
  * Returns undefined for anything else.
  */
 export function parsePushedTime(value: unknown, reference: number): ParsedTime | undefined {
-  if (typeof value === 'string' && /^\d+(\.\d+)?$/.test(value.trim())) value = Number(value);
+  if (typeof value === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(value)) value = +value;
+  let time = NaN;
+  let resolution = 1000;
   if (typeof value === 'number') {
-    return value >= MIN_EPOCH_MS && value < Infinity ? { time: value, resolution: Number.isInteger(value) ? 1 : 0 } : undefined;
+    time = value;
+    resolution = value % 1 ? 0 : 1;
+  } else if (typeof value === 'string' && value.length <= 200) {
+    const text = value.trim();
+    const timeOnly = TIME_STRING.test(text);
+    // A time of day on the reference's date reads like Date#toString(), which Date.parse must read;
+    // a reference that is not a time leaves NaN.
+    time = Date.parse(timeOnly ? `${new Date(reference).toDateString()} ${text}` : text);
+    if (timeOnly) time += Math.round((reference - time) / DAY) * DAY;
+    // ISO times resolve to their last digit; everything else Date.parse reads carries whole seconds.
+    const digits = /:\d\d\.(\d+)/.exec(text)?.[1].length;
+    if (digits) resolution = Math.max(1, 10 ** (3 - digits));
   }
-  if (typeof value !== 'string' || value.length > 200) return undefined;
-  const text = value.trim();
-  const timeOnly = TIME_STRING.test(text);
-  if (timeOnly && !Number.isFinite(reference)) return undefined;
-  // A time of day on the reference's date reads like Date#toString(), which Date.parse must read.
-  let time = Date.parse(timeOnly ? `${new Date(reference).toDateString()} ${text}` : text);
-  if (timeOnly) time += Math.round((reference - time) / DAY) * DAY;
-  if (!(time >= MIN_EPOCH_MS)) return undefined;
-  const fraction = ISO_FRACTION.exec(text)?.[1];
-  // ISO times resolve to their last digit; everything else Date.parse reads carries whole seconds.
-  return { time, resolution: fraction ? Math.max(1, 10 ** (4 - fraction.length)) : 1000 };
+  return time >= MIN_EPOCH_MS && time < Infinity ? { time, resolution } : undefined;
 }
