@@ -73,23 +73,16 @@ export class ServerClock extends EventTarget {
   readonly url: string;
   // Until close(), unless the URL was refused.
   #connection: Connection | undefined;
-  readonly #options: Required<ClockOptions>;
   #error: Error | undefined;
-  #syncSamples: SyncSample[] = [];
-  #pushes: PushSample[] = [];
   #mode: SyncMode | undefined;
   #estimate: Estimate | undefined;
   #slew: Slew | undefined;
-  #resyncTimer: ReturnType<typeof setTimeout> | undefined;
-  #resyncDelay = FIRST_RESYNC_MS;
-  #bursting = false;
-  // Bumped on each connect, disconnect and close: a burst of an earlier generation stops.
-  #generation = 0;
-  #skew = wallClockSkew();
+  // Stops the sync loop and lets go of the connection; once.
+  #close: (() => void) | undefined;
 
   constructor(url: string, options: ClockOptions = {}) {
     super();
-    this.#options = withDefaults(options);
+    const settings = withDefaults(options);
     try {
       const parsed = new URL(url, globalThis.location?.href);
       // Only http(s) and ws(s) reach a socket.io server; an empty URL would mean the page itself.
@@ -102,12 +95,118 @@ export class ServerClock extends EventTarget {
       queueMicrotask(() => fire(this, 'error', { error }));
       return;
     }
-    const connection = (this.#connection = join(this.url, this, this.#options));
-    this.addEventListener('connect', this.#onConnect);
-    this.addEventListener('disconnect', this.#stop);
-    connection.socket.on(this.#options.event, this.#onPush);
-    globalThis.document?.addEventListener('visibilitychange', this.#onVisibility);
-    if (connection.socket.connected) this.#onConnect();
+    const { socket } = (this.#connection = join(this.url, this, settings));
+
+    // The sync loop's own state.
+    let syncSamples: SyncSample[] = [];
+    let pushes: PushSample[] = [];
+    let resyncTimer: ReturnType<typeof setTimeout> | undefined;
+    // Bursts since connecting (or a visibility change, or a wall clock jump): the delay to the
+    // next doubles with each, from a second up to the resync interval.
+    let bursts = 0;
+    let bursting = false;
+    // Bumped on each disconnect and on close(): a burst of an earlier generation stops.
+    let generation = 0;
+    let skew = wallClockSkew();
+
+    const apply = (estimate: Estimate | undefined, mode: SyncMode) => {
+      if (!estimate) return;
+      this.#estimate = estimate;
+      this.#slew = correct(this.#slew, estimate.offset, monotonicNow());
+      fire(this, 'sync', { offset: estimate.offset, rtt: estimate.rtt, uncertainty: this.uncertainty, mode, samples: estimate.samples } satisfies SyncDetail);
+    };
+
+    // A burst of sync exchanges, one after another, unless one is under way, the socket is not
+    // connected or the server is known to be push-only. `restart`: from the first resync delay.
+    const burst = async (restart?: boolean) => {
+      if (restart) bursts = 0;
+      if (bursting || !socket.connected || this.#mode === 'push') return;
+      bursting = true;
+      clearTimeout(resyncTimer);
+      const current = generation;
+      // A disconnect (or close()) bumps the generation: the await below ends the burst then.
+      for (let i = 0; i < settings.samples; i++) {
+        const t0 = monotonicNow();
+        // With a timeout, a request buffered across a disconnect fails instead of arriving late.
+        const reply: unknown = await socket.timeout(settings.timeout).emitWithAck(SYNC_EVENT).catch(() => undefined);
+        const t3 = monotonicNow();
+        if (current !== generation) break;
+        if (!isSyncReply(reply)) {
+          // A server that never answered is push-only; one that did just lost a sample.
+          if (this.#mode === 'sync') continue;
+          this.#mode = 'push';
+          apply(estimateFromPushes(pushes), 'push');
+          break;
+        }
+        if (this.#mode !== 'sync') {
+          pushes = [];
+          // Pushes run late by the network delay they cannot measure: the first answer replaces
+          // their estimate (which has no round trip) at once, instead of slewing from it.
+          if (Number.isNaN(this.#estimate?.rtt)) this.#slew = undefined;
+          this.#mode = 'sync';
+        }
+        syncSamples = [...syncSamples.slice(1 - SYNC_WINDOW), { ...reply, t0, t3 }];
+        apply(estimateFromSync(syncSamples), 'sync');
+      }
+      bursting = false;
+      if (current !== generation || this.#mode !== 'sync') return;
+      resyncTimer = setTimeout(() => {
+        checkSkew();
+        // Full bursts: the drift bound soon widens older samples past use, so each burst stands
+        // nearly alone, and the fastest of eight legs is much nearer the floor than of four.
+        burst();
+      }, Math.min(settings.resyncInterval, FIRST_RESYNC_MS * 2 ** bursts++));
+    };
+
+    const checkSkew = () => {
+      const now = wallClockSkew();
+      if (Math.abs(now - skew) <= SKEW_JUMP_MS) return;
+      skew = now;
+      burst(true);
+    };
+
+    const onConnect = () => {
+      // The server behind the URL may have changed: find out again whether it answers sync.
+      this.#mode = undefined;
+      burst(true);
+    };
+
+    const stop = () => {
+      generation++;
+      clearTimeout(resyncTimer);
+    };
+
+    const onVisibility = () => {
+      if (document.visibilityState === 'visible') burst(true);
+    };
+
+    const onPush = (value: unknown) => {
+      const receivedAt = monotonicNow();
+      checkSkew();
+      if (this.#mode === 'sync') return;
+      // now() is NaN before the first estimate: the wall clock is all there is then.
+      const parsed = parsePushedTime(value, this.now() || Date.now());
+      if (!parsed) return;
+      pushes = [...pushes.slice(1 - PUSH_WINDOW), { ...parsed, receivedAt }];
+      // Until sync answers, pushes give a first estimate; once it is known not to, they are all there is.
+      if (this.#mode || !this.#estimate) apply(estimateFromPushes(pushes), 'push');
+    };
+
+    this.addEventListener('connect', onConnect);
+    this.addEventListener('disconnect', stop);
+    socket.on(settings.event, onPush);
+    globalThis.document?.addEventListener('visibilitychange', onVisibility);
+    if (socket.connected) onConnect();
+
+    this.#close = () => {
+      this.#close = this.#connection = this.#estimate = this.#slew = undefined;
+      stop();
+      socket.off(settings.event, onPush);
+      globalThis.document?.removeEventListener('visibilitychange', onVisibility);
+      if (socket.connected) fire(this, 'disconnect', { reason: 'io client disconnect' });
+      leave(this.url, this);
+      fire(this, 'statechange', { state: 'disconnected' });
+    };
   }
 
   /** Estimated server time in epoch milliseconds; NaN until the first estimate, and after close(). */
@@ -154,109 +253,11 @@ export class ServerClock extends EventTarget {
 
   /** Lets go of the connection and of the estimate; the last clock on a URL closes the connection. Idempotent. */
   close(): void {
-    const connection = this.#connection;
-    if (!connection) return;
-    this.#connection = this.#estimate = this.#slew = undefined;
-    this.#stop();
-    connection.socket.off(this.#options.event, this.#onPush);
-    globalThis.document?.removeEventListener('visibilitychange', this.#onVisibility);
-    if (connection.socket.connected) fire(this, 'disconnect', { reason: 'io client disconnect' });
-    leave(this.url, this);
-    fire(this, 'statechange', { state: 'disconnected' });
+    this.#close?.();
   }
 
   #offsetAt(t: number): number {
     return this.#slew ? slewedOffset(this.#slew, t) : NaN;
-  }
-
-  #onConnect = () => {
-    this.#generation++;
-    // The server behind the URL may have changed: find out again whether it answers sync.
-    this.#mode = undefined;
-    this.#burst(true);
-  };
-
-  #stop = () => {
-    this.#generation++;
-    clearTimeout(this.#resyncTimer);
-  };
-
-  #onVisibility = () => {
-    if (document.visibilityState === 'visible') this.#burst(true);
-  };
-
-  #onPush = (value: unknown) => {
-    const receivedAt = monotonicNow();
-    this.#checkSkew();
-    if (this.#mode === 'sync') return;
-    // now() is NaN before the first estimate: the wall clock is all there is then.
-    const parsed = parsePushedTime(value, this.now() || Date.now());
-    if (!parsed) return;
-    this.#pushes = [...this.#pushes.slice(1 - PUSH_WINDOW), { serverTime: parsed.time, resolution: parsed.resolution, receivedAt }];
-    // Until sync answers, pushes give a first estimate; once it is known not to, they are all there is.
-    if (this.#mode || !this.#estimate) this.#apply(estimateFromPushes(this.#pushes), 'push');
-  };
-
-  #checkSkew() {
-    const skew = wallClockSkew();
-    if (Math.abs(skew - this.#skew) <= SKEW_JUMP_MS) return;
-    this.#skew = skew;
-    this.#burst(true);
-  }
-
-  /**
-   * A burst of sync exchanges, one after another, unless one is under way, the socket is not
-   * connected or the server is known to be push-only. `restart` (on connect, visibility, a
-   * wall clock jump) sets the resync delay back to the first.
-   */
-  async #burst(restart?: boolean): Promise<void> {
-    if (restart) this.#resyncDelay = FIRST_RESYNC_MS;
-    const socket = this.#connection?.socket;
-    if (this.#bursting || !socket?.connected || this.#mode === 'push') return;
-    this.#bursting = true;
-    clearTimeout(this.#resyncTimer);
-    const generation = this.#generation;
-    // A disconnect (or close()) bumps the generation: the await below ends the burst then.
-    for (let i = 0; i < this.#options.samples; i++) {
-      const t0 = monotonicNow();
-      // With a timeout, a request buffered across a disconnect fails instead of arriving late.
-      const reply: unknown = await socket.timeout(this.#options.timeout).emitWithAck(SYNC_EVENT).catch(() => undefined);
-      const t3 = monotonicNow();
-      if (generation !== this.#generation) break;
-      if (!isSyncReply(reply)) {
-        // A server that never answered is push-only; one that did just lost a sample.
-        if (this.#mode === 'sync') continue;
-        this.#mode = 'push';
-        this.#apply(estimateFromPushes(this.#pushes), 'push');
-        break;
-      }
-      if (this.#mode !== 'sync') {
-        this.#pushes = [];
-        // Pushes run late by the network delay they cannot measure: the first answer replaces
-        // their estimate (which has no round trip) at once, instead of slewing from it.
-        if (Number.isNaN(this.#estimate?.rtt)) this.#slew = undefined;
-        this.#mode = 'sync';
-      }
-      this.#syncSamples = [...this.#syncSamples.slice(1 - SYNC_WINDOW), { ...reply, t0, t3 }];
-      this.#apply(estimateFromSync(this.#syncSamples), 'sync');
-    }
-    this.#bursting = false;
-    if (generation !== this.#generation || this.#mode !== 'sync') return;
-    const delay = this.#resyncDelay;
-    this.#resyncDelay = Math.min(this.#options.resyncInterval, delay * 2);
-    this.#resyncTimer = setTimeout(() => {
-      this.#checkSkew();
-      // Full bursts: the drift bound soon widens older samples past use, so each burst stands
-      // nearly alone, and the fastest of eight legs is much nearer the floor than of four.
-      this.#burst();
-    }, delay);
-  }
-
-  #apply(estimate: Estimate | undefined, mode: SyncMode) {
-    if (!estimate) return;
-    this.#estimate = estimate;
-    this.#slew = correct(this.#slew, estimate.offset, monotonicNow());
-    fire(this, 'sync', { offset: estimate.offset, rtt: estimate.rtt, uncertainty: this.uncertainty, mode, samples: estimate.samples } satisfies SyncDetail);
   }
 }
 

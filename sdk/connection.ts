@@ -46,104 +46,96 @@ export function reconnectDelay(failures: number, base: number, max: number, rand
   return random() * Math.min(max, base * 2 ** failures);
 }
 
-/**
- * One socket.io connection and its lifecycle, shared by the clocks on its URL: it dispatches
- * its events to each of them. Reconnection is ours, not the Manager's: its backoff randomises
- * around the bound and then clamps, so past the cap half the clients retry at the same instant;
- * ours draws with full jitter.
- */
-export class Connection {
+/** One socket.io connection and its lifecycle, shared by the clocks on its URL. */
+export interface Connection {
   readonly socket: Socket;
-  /** Where the lifecycle events go. */
-  readonly listeners = new Set<EventTarget>();
+  /** Where the lifecycle events go: the clocks that hold the connection. */
+  readonly listeners: Set<EventTarget>;
   /** Set by the connection only. */
-  state: ConnectionState = 'connecting';
+  state: ConnectionState;
   /** Why the state is `error`, once it is (for good). */
-  error: Error | undefined;
-  #attempts = 0;
-  #connectedBefore = false;
-  #retryTimer: ReturnType<typeof setTimeout> | undefined;
-  readonly #options: Required<ConnectionOptions>;
-
-  constructor(url: string, options: Required<ConnectionOptions>) {
-    this.#options = options;
-    // No credentials (socket.io's default): the time is nobody's secret, and cookies stay home.
-    this.socket = io(url, { reconnection: false, autoConnect: false, forceNew: true, transports: options.transports, tryAllTransports: true })
-      .on('connect', this.#onConnect)
-      .on('connect_error', this.#onConnectError)
-      .on('disconnect', this.#onDisconnect)
-      .connect();
-    globalThis.addEventListener?.('online', this.#onOnline);
-  }
-
+  error?: Error;
   /** Closes the socket for good, silently: the clocks have let go. */
-  close(): void {
-    clearTimeout(this.#retryTimer);
-    globalThis.removeEventListener?.('online', this.#onOnline);
-    this.socket.off().disconnect();
-  }
+  close(): void;
+}
 
-  // (An error is for good: nothing connects again after it, so there is no error to clear here.)
-  #onConnect = () => {
-    this.#setState('connected');
-    this.#emit('connect', { reconnect: this.#connectedBefore });
-    if (this.#connectedBefore) this.#emit('reconnect', { attempts: this.#attempts });
-    this.#connectedBefore = true;
-    this.#attempts = 0;
+/**
+ * Opens a connection: it dispatches its events to each of its listeners. Reconnection is ours,
+ * not the Manager's: its backoff randomises around the bound and then clamps, so past the cap
+ * half the clients retry at the same instant; ours draws with full jitter.
+ */
+function open(url: string, options: Required<ConnectionOptions>): Connection {
+  let attempts = 0;
+  let connectedBefore = false;
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  const emit = <K extends keyof ConnectionEventMap>(type: K, detail: ConnectionEventMap[K]['detail']) => {
+    for (const listener of connection.listeners) fire(listener, type, detail);
   };
-
-  #onConnectError = (error: Error) => {
-    this.#emit('connect_error', { error });
-    // An inactive socket was refused by the server (a middleware error): retrying won't help.
-    if (this.socket.active) this.#retry();
-    else this.#fail(error);
+  const setState = (state: ConnectionState) => {
+    if (state === connection.state) return;
+    connection.state = state;
+    emit('statechange', { state });
   };
-
-  // Even a server that disconnects us on purpose (say, shutting down) gets another try. (Our own
-  // disconnect, in close(), comes after every listener is gone.)
-  #onDisconnect = (reason: string) => {
-    this.#emit('disconnect', { reason });
-    this.#retry();
+  const fail = (error: Error) => {
+    connection.error = error;
+    setState('error');
+    emit('error', { error });
   };
-
-  #onOnline = () => {
-    if (this.state !== 'reconnecting') return;
-    clearTimeout(this.#retryTimer);
-    this.#attempt();
+  const attempt = () => {
+    emit('reconnect_attempt', { attempt: ++attempts });
+    socket.connect();
   };
-
-  #retry() {
-    clearTimeout(this.#retryTimer);
-    const attempts = this.#attempts;
-    if (attempts < this.#options.reconnectAttempts) {
-      this.#setState('reconnecting');
-      this.#retryTimer = setTimeout(() => this.#attempt(), reconnectDelay(attempts, this.#options.reconnectDelay, this.#options.reconnectDelayMax));
+  const retry = () => {
+    clearTimeout(retryTimer);
+    if (attempts < options.reconnectAttempts) {
+      setState('reconnecting');
+      retryTimer = setTimeout(attempt, reconnectDelay(attempts, options.reconnectDelay, options.reconnectDelayMax));
     } else {
-      this.#emit('reconnect_failed', { attempts });
-      this.#fail(new Error(`gave up after ${attempts} reconnection attempts`));
+      emit('reconnect_failed', { attempts });
+      fail(new Error(`gave up after ${attempts} reconnection attempts`));
     }
-  }
-
-  #attempt() {
-    this.#emit('reconnect_attempt', { attempt: ++this.#attempts });
-    this.socket.connect();
-  }
-
-  #fail(error: Error) {
-    this.error = error;
-    this.#setState('error');
-    this.#emit('error', { error });
-  }
-
-  #setState(state: ConnectionState) {
-    if (state === this.state) return;
-    this.state = state;
-    this.#emit('statechange', { state });
-  }
-
-  #emit<K extends keyof ConnectionEventMap>(type: K, detail: ConnectionEventMap[K]['detail']) {
-    for (const listener of this.listeners) fire(listener, type, detail);
-  }
+  };
+  const onOnline = () => {
+    if (connection.state !== 'reconnecting') return;
+    clearTimeout(retryTimer);
+    attempt();
+  };
+  // No credentials (socket.io's default): the time is nobody's secret, and cookies stay home.
+  const socket = io(url, { reconnection: false, autoConnect: false, forceNew: true, transports: options.transports, tryAllTransports: true });
+  const connection: Connection = {
+    socket,
+    listeners: new Set(),
+    state: 'connecting',
+    close() {
+      clearTimeout(retryTimer);
+      globalThis.removeEventListener?.('online', onOnline);
+      socket.off().disconnect();
+    },
+  };
+  socket
+    // (An error is for good: nothing connects again after it, so there is no error to clear here.)
+    .on('connect', () => {
+      setState('connected');
+      emit('connect', { reconnect: connectedBefore });
+      if (connectedBefore) emit('reconnect', { attempts });
+      connectedBefore = true;
+      attempts = 0;
+    })
+    .on('connect_error', (error) => {
+      emit('connect_error', { error });
+      // An inactive socket was refused by the server (a middleware error): retrying won't help.
+      if (socket.active) retry();
+      else fail(error);
+    })
+    .on('disconnect', (reason) => {
+      emit('disconnect', { reason });
+      // Even a server that disconnects us on purpose (say, shutting down) gets another try. (Our
+      // own disconnect, in close(), comes after every listener is gone.)
+      retry();
+    })
+    .connect();
+  globalThis.addEventListener?.('online', onOnline);
+  return connection;
 }
 
 // The open connections by URL. A connection's listeners are the clocks that hold it: the last
@@ -152,7 +144,7 @@ const connections = new Map<string, Connection>();
 
 /** Joins a clock to the shared connection for a URL (one socket per URL), opening it if need be. */
 export function join(url: string, clock: EventTarget, options: Required<ConnectionOptions>): Connection {
-  const connection = connections.get(url) ?? new Connection(url, options);
+  const connection = connections.get(url) ?? open(url, options);
   connections.set(url, connection);
   connection.listeners.add(clock);
   return connection;

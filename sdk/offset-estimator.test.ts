@@ -141,7 +141,7 @@ const pushSentAt = (i: number, period: number) => 2_000_000 + (i + 0.37) * perio
 function pushes(server: (local: number) => number, count: number, period: number, resolution: number, delay: (i: number) => number): PushSample[] {
   return Array.from({ length: count }, (_, i) => {
     const sent = pushSentAt(i, period);
-    return { serverTime: Math.floor(server(sent) / resolution) * resolution, resolution, receivedAt: sent + delay(i) };
+    return { time: Math.floor(server(sent) / resolution) * resolution, resolution, receivedAt: sent + delay(i) };
   });
 }
 
@@ -153,7 +153,7 @@ test('pushes: bounded below by the least-delayed one, half a resolution above it
     const est = estimateFromPushes(list);
     assert.ok(est);
     const at = list[list.length - 1].receivedAt;
-    const bounds = list.map((p) => p.serverTime - p.receivedAt - DRIFT_BOUND * (at - p.receivedAt));
+    const bounds = list.map((p) => p.time - p.receivedAt - DRIFT_BOUND * (at - p.receivedAt));
     const best = bounds.indexOf(Math.max(...bounds));
     assert.equal(est.at, at);
     assert.ok(Math.abs(est.offset - (bounds[best] + resolution / 2)) < 1e-6);
@@ -172,12 +172,12 @@ test('pushes: bounded below by the least-delayed one, half a resolution above it
 
 test('pushes: nonsense is ignored, and drift widens older bounds', () => {
   assert.equal(estimateFromPushes([]), undefined);
-  assert.equal(estimateFromPushes([{ serverTime: NaN, resolution: 1, receivedAt: 0 }]), undefined);
+  assert.equal(estimateFromPushes([{ time: NaN, resolution: 1, receivedAt: 0 }]), undefined);
   // The older push is the better bound, but it has aged 100 s: the drift bound is taken off it.
-  const old = { serverTime: 10_000, resolution: 1, receivedAt: 0 };
-  const recent = { serverTime: 110_000 - 5, resolution: 1, receivedAt: 100_000 };
+  const old = { time: 10_000, resolution: 1, receivedAt: 0 };
+  const recent = { time: 110_000 - 5, resolution: 1, receivedAt: 100_000 };
   const est = estimateFromPushes([old, recent]);
   assert.ok(est);
-  const agedBound = old.serverTime - old.receivedAt - DRIFT_BOUND * (recent.receivedAt - old.receivedAt);
-  assert.ok(Math.abs(est.offset - (Math.max(agedBound, recent.serverTime - recent.receivedAt) + 0.5)) < 1e-9);
+  const agedBound = old.time - old.receivedAt - DRIFT_BOUND * (recent.receivedAt - old.receivedAt);
+  assert.ok(Math.abs(est.offset - (Math.max(agedBound, recent.time - recent.receivedAt) + 0.5)) < 1e-9);
 });

@@ -2,6 +2,7 @@
  * Offset estimation: pure functions, samples in, offset and uncertainty out.
  * "Offset" is server clock − local clock, in milliseconds; local times are on the monotonic base.
  */
+import type { ParsedTime } from './parse-time.js';
 
 /** One sync exchange: local send `t0`, server receive `t1`, server reply `t2`, local receive `t3`. */
 export interface SyncSample {
@@ -12,9 +13,7 @@ export interface SyncSample {
 }
 
 /** One pushed server time: the value, how coarse it is (ms), and when it arrived locally. */
-export interface PushSample {
-  serverTime: number;
-  resolution: number;
+export interface PushSample extends ParsedTime {
   receivedAt: number;
 }
 
@@ -77,7 +76,7 @@ export function estimateFromSync(samples: readonly SyncSample[]): Estimate | und
  * Estimates the offset from pushed times alone (servers without sync), oldest first.
  *
  * A push cannot arrive before it was sent, and a value truncated to `resolution` was read up to
- * one resolution later than it says, so the offset is at least `serverTime − receivedAt` and
+ * one resolution later than it says, so the offset is at least `time − receivedAt` and
  * most likely half a resolution above the best such bound. The network delay is not measurable
  * this way; `uncertainty` covers the truncation and the drift since.
  */
@@ -86,7 +85,7 @@ export function estimateFromPushes(pushes: readonly PushSample[]): Estimate | un
   let lo = -Infinity;
   let best: PushSample | undefined;
   for (const p of pushes) {
-    const bound = p.serverTime - p.receivedAt - DRIFT_BOUND * (at - p.receivedAt);
+    const bound = p.time - p.receivedAt - DRIFT_BOUND * (at - p.receivedAt);
     if (bound > lo) [lo, best] = [bound, p];
   }
   if (!best) return undefined;

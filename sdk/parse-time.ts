@@ -10,7 +10,8 @@ export interface ParsedTime {
 const DAY = 86_400_000;
 // Anything before 2001 is not a plausible epoch-milliseconds clock.
 const MIN_EPOCH_MS = 978_307_200_000;
-// Date#toTimeString(): "18:13:02 GMT+0100 (Central European Standard Time)".
+// Date#toTimeString(): "18:13:02 GMT+0100 (Central European Standard Time)". Strict about the
+// ranges: Firefox's Date.parse rolls 25:13 over to the next day.
 const TIME_STRING = /^([01]\d|2[0-3]):[0-5]\d:[0-5]\d GMT[+-]\d{4}\b/;
 
 /**
@@ -20,22 +21,19 @@ const TIME_STRING = /^([01]\d|2[0-3]):[0-5]\d:[0-5]\d GMT[+-]\d{4}\b/;
  * Returns undefined for anything else.
  */
 export function parsePushedTime(value: unknown, reference: number): ParsedTime | undefined {
-  if (typeof value === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(value)) value = +value;
-  let time = NaN;
-  let resolution = 1000;
-  if (typeof value === 'number') {
-    time = value;
-    resolution = value % 1 ? 0 : 1;
-  } else if (typeof value === 'string' && value.length <= 200) {
-    const text = value.trim();
-    const timeOnly = TIME_STRING.test(text);
-    // A time of day on the reference's date reads like Date#toString(), which Date.parse must read;
-    // a reference that is not a time leaves NaN.
-    time = Date.parse(timeOnly ? `${new Date(reference).toDateString()} ${text}` : text);
-    if (timeOnly) time += Math.round((reference - time) / DAY) * DAY;
-    // ISO times resolve to their last digit; everything else Date.parse reads carries whole seconds.
-    const digits = /:\d\d\.(\d+)/.exec(text)?.[1].length;
-    if (digits) resolution = Math.max(1, 10 ** (3 - digits));
-  }
-  return time >= MIN_EPOCH_MS && time < Infinity ? { time, resolution } : undefined;
+  // Numbers read as their digits (NaN, Infinity, negative and exponent forms read as no time);
+  // objects and arrays as nothing.
+  const text = typeof value === 'object' ? '' : `${value}`.trim();
+  if (text.length > 200) return undefined;
+  const epoch = /^\d+(\.\d+)?$/.test(text);
+  const timeOnly = TIME_STRING.test(text);
+  // A time of day reads like Date#toString() on any date (Date.parse must read that), then
+  // moves to the day nearest the reference (a reference that is not a time leaves NaN).
+  let time = epoch ? +text : Date.parse(timeOnly ? `Thu Jan 01 1970 ${text}` : text);
+  if (timeOnly) time += Math.round((reference - time) / DAY) * DAY;
+  // Epoch numbers: whole ones are 1 ms coarse, finer ones exact. ISO times resolve to their last
+  // digit; everything else Date.parse reads carries whole seconds.
+  const digits = /\.(\d+)/.exec(text)?.[1].length ?? 0;
+  const resolution = epoch ? (digits ? 0 : 1) : Math.max(1, 10 ** (3 - digits));
+  return time >= MIN_EPOCH_MS ? { time, resolution } : undefined;
 }

@@ -23,7 +23,6 @@ export interface SyncReply {
 
 /** Whether an acknowledgement is a well-formed {@link SyncReply}. */
 export function isSyncReply(value: unknown): value is SyncReply {
-  if (typeof value !== 'object' || value === null) return false;
-  const { t1, t2 } = value as Record<string, unknown>;
+  const { t1, t2 } = (value ?? {}) as Record<string, unknown>;
   return Number.isFinite(t1) && Number.isFinite(t2) && (t2 as number) >= (t1 as number);
 }
