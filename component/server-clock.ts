@@ -150,7 +150,7 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
     // Whole seconds left, rounded up to the shown unit.
     const left = (Math.max(0, Math.ceil((this.#untilMs - now) / unit)) * unit) / 1000;
     const error = this.state === 'error' ? (this.#clock?.error?.message ?? '') : '';
-    const status = error ? `${STATUS_TEXT.error}: ${error}` : STATUS_TEXT[this.state];
+    const status = error ? `Error: ${error}` : STATUS_TEXT[this.state];
     const datetime = !known ? nothing : this.#counting ? `PT${left}S` : new Date(Math.floor(now / unit) * unit).toISOString();
     // Until the time is known, the page's own text between the tags shows (or a placeholder).
     const text = !known ? html`<slot>--:--</slot>` : this.#counting ? formatDuration(left, this.#settings.precision) : formatter(this.#settings).format(now);
@@ -205,23 +205,19 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
     clocks.release(this.#clockKey);
   }
 
+  // A clock in state error (a bad url, a refused or abandoned connection) has said so with a
+  // statechange (or its state, read in #open) before its error event.
   #onClock = ({ type, detail }: CustomEvent) => {
-    if (type === 'sync') {
-      this.#fire('server-clock-sync', detail);
-      // The estimate moved: the shown text and the next boundary may too.
-      refresh(this);
-    } else if (type === 'error') {
-      this.#setState('error');
-      this.requestUpdate();
-      this.#fire('server-clock-error', { error: detail.error });
-    } else this.#setState(detail.state);
+    if (type === 'statechange') this.#setState(detail.state);
+    else this.#fire(`server-clock-${type}`, detail);
+    // A new estimate: the shown text and the next boundary may move.
+    if (type === 'sync') refresh(this);
   };
 
   #setState(state: ConnectionState) {
-    const next = this.#clock?.error && state !== 'connected' ? 'error' : state;
-    if (next === this.state) return;
-    this.state = next;
-    this.#fire('server-clock-statechange', { state: next });
+    if (state === this.state) return;
+    this.state = state;
+    this.#fire('server-clock-statechange', { state });
   }
 
   #validSettings(): FormatSettings {
