@@ -5,7 +5,7 @@ import type { ConnectionState } from '../sdk/connection.js';
 import { TIME_EVENT } from '../sdk/protocol.js';
 import { formatDuration, formatter, type ClockFormat, type FormatSettings, type HourCycle, type Precision } from './format.js';
 import { styles } from './server-clock.styles.js';
-import { refresh, subscribe, unsubscribe, type TickSubscriber } from './ticker.js';
+import { run, subscribe, unsubscribe, type TickSubscriber } from './ticker.js';
 
 const FORMATS: readonly string[] = ['time', 'date', 'datetime'];
 const HOUR_CYCLES: readonly string[] = ['h12', 'h23'];
@@ -158,20 +158,16 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
     return html`<span part="status" role="img" aria-label=${status} title=${status}></span><time part="time" datetime=${datetime}>${text}</time>${message}`;
   }
 
-  /** @internal For the shared ticker. */
-  msUntilNextTick(): number {
-    const now = this.now();
-    return (this.#key(now) + 1) * this.#unit + (this.#untilMs || 0) - now;
-  }
-
-  /** @internal For the shared ticker. */
-  tick(): void {
+  /** @internal For the shared ticker: updates the text if it is due; ms until it is due again. */
+  tick(): number {
     const now = this.now();
     if (this.#counting && !this.#ended && now >= this.#untilMs) {
       this.#ended = true;
       this.#fire('server-clock-end', { until: this.#untilMs });
     }
-    if (!Object.is(this.#key(now), this.#shownKey)) this.requestUpdate();
+    const key = this.#key(now);
+    if (!Object.is(key, this.#shownKey)) this.requestUpdate();
+    return (key + 1) * this.#unit + (this.#untilMs || 0) - now;
   }
 
   get #counting(): boolean {
@@ -211,7 +207,7 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
     if (type === 'statechange') this.#setState(detail.state);
     else this.#fire(`server-clock-${type}`, detail);
     // A new estimate: the shown text and the next boundary may move.
-    if (type === 'sync') refresh(this);
+    if (type === 'sync') run();
   };
 
   #setState(state: ConnectionState) {

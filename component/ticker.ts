@@ -1,53 +1,38 @@
 /**
- * One timer for every clock on the page. Each subscriber says how long until its next boundary
- * (a whole second of *its server's* clock); the timer sleeps until the nearest one and then
- * updates everybody. Hidden pages do no work and catch up the moment they are visible.
+ * One timer for every clock on the page. On each run every subscriber brings its display up to
+ * date and says how long until it must change again (a whole second of *its server's* clock);
+ * the timer sleeps until the nearest of those. Hidden pages do no work and catch up the moment
+ * they are visible.
  */
 export interface TickSubscriber {
-  /** Milliseconds until this subscriber's display must change (NaN: not known). */
-  msUntilNextTick(): number;
-  tick(): void;
+  /** Updates the display if it is due; returns ms until the next change (NaN: not known). */
+  tick(): number;
 }
 
 const subscribers = new Set<TickSubscriber>();
 let timer: ReturnType<typeof setTimeout> | undefined;
 
-const hidden = () => globalThis.document?.visibilityState === 'hidden';
-
-function run() {
-  for (const subscriber of subscribers) subscriber.tick();
-  schedule();
-}
-
-function schedule() {
+/** Ticks everybody now and re-arms the timer (also after an estimate moved); idles when hidden or unused. */
+export function run(): void {
   clearTimeout(timer);
   timer = undefined;
-  if (!subscribers.size || hidden()) return;
+  if (!subscribers.size || globalThis.document?.visibilityState === 'hidden') return;
   // Never sleep longer than a second, so a clock whose estimate moves is not left behind.
   let delay = 1000;
-  for (const subscriber of subscribers) delay = Math.min(delay, subscriber.msUntilNextTick() || delay);
+  for (const subscriber of subscribers) delay = Math.min(delay, subscriber.tick() || delay);
   timer = setTimeout(run, delay);
 }
 
-const onVisibility = () => (hidden() ? schedule() : run());
-
-/** Brings a subscriber up to date now and re-arms the timer (its estimate changed); not while hidden. */
-export function refresh(subscriber: TickSubscriber): void {
-  if (hidden() || !subscribers.has(subscriber)) return;
-  subscriber.tick();
-  schedule();
-}
-
 export function subscribe(subscriber: TickSubscriber): void {
-  if (!subscribers.size) globalThis.document?.addEventListener('visibilitychange', onVisibility);
+  if (!subscribers.size) globalThis.document?.addEventListener('visibilitychange', run);
   subscribers.add(subscriber);
-  refresh(subscriber);
+  run();
 }
 
 export function unsubscribe(subscriber: TickSubscriber): void {
   if (!subscribers.delete(subscriber) || subscribers.size) return;
-  schedule();
-  globalThis.document?.removeEventListener('visibilitychange', onVisibility);
+  run();
+  globalThis.document?.removeEventListener('visibilitychange', run);
 }
 
 /** Whether the shared timer is armed and how many clocks it serves (for leak checks). */
