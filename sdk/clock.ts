@@ -56,7 +56,9 @@ function withDefaults(options: ClockOptions): Required<ClockOptions> {
     // there until its ping timeout). Polling remains for networks that block WebSocket.
     transports: options.transports ?? ['websocket', 'polling'],
   } as Required<ClockOptions>;
-  for (const [name, fallback] of Object.entries(NUMBERS) as [keyof typeof NUMBERS, number][]) {
+  let name: keyof typeof NUMBERS;
+  for (name in NUMBERS) {
+    const fallback = NUMBERS[name];
     const value = (settings[name] = options[name] ?? fallback);
     // Infinity only where it is the default: a number of attempts, never a time.
     if (!(value > 0 && (value < Infinity || value === fallback))) throw new RangeError(`server-clock: ${name} must be a positive number, not ${value}`);
@@ -177,7 +179,7 @@ export class ServerClock extends EventTarget {
     };
 
     const onVisibility = () => {
-      if (document.visibilityState === 'visible') burst(true);
+      if (!document.hidden) burst(true);
     };
 
     const onPush = (value: unknown) => {
@@ -212,7 +214,7 @@ export class ServerClock extends EventTarget {
   /** Estimated server time in epoch milliseconds; NaN until the first estimate, and after close(). */
   now(): number {
     const t = monotonicNow();
-    return t + this.#offsetAt(t);
+    return t + slewedOffset(this.#slew, t);
   }
 
   get state(): ConnectionState {
@@ -226,7 +228,7 @@ export class ServerClock extends EventTarget {
 
   /** Server clock − local monotonic clock, ms, as applied now (mid-slew, between old and new). NaN without an estimate. */
   get offset(): number {
-    return this.#offsetAt(monotonicNow());
+    return slewedOffset(this.#slew, monotonicNow());
   }
 
   /** Best round trip behind the estimate, ms (NaN for push-only servers). */
@@ -238,7 +240,7 @@ export class ServerClock extends EventTarget {
   get uncertainty(): number {
     const est = this.#estimate;
     const t = monotonicNow();
-    return est ? est.uncertainty + DRIFT_BOUND * (t - est.at) + Math.abs(est.offset - this.#offsetAt(t)) : NaN;
+    return est ? est.uncertainty + DRIFT_BOUND * (t - est.at) + Math.abs(est.offset - slewedOffset(this.#slew, t)) : NaN;
   }
 
   /** Whether there is an estimate of the server's time. */
@@ -254,10 +256,6 @@ export class ServerClock extends EventTarget {
   /** Lets go of the connection and of the estimate; the last clock on a URL closes the connection. Idempotent. */
   close(): void {
     this.#close?.();
-  }
-
-  #offsetAt(t: number): number {
-    return this.#slew ? slewedOffset(this.#slew, t) : NaN;
   }
 }
 
