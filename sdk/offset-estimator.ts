@@ -81,12 +81,16 @@ export function estimateFromSync(samples: readonly SyncSample[]): Estimate | und
  * this way; `uncertainty` covers the truncation and the drift since.
  */
 export function estimateFromPushes(pushes: readonly PushSample[]): Estimate | undefined {
-  const at = pushes.at(-1)?.receivedAt ?? NaN;
+  // (Undefined only without pushes, and then there is no estimate.)
+  const at = pushes.at(-1)?.receivedAt as number;
   let lo = -Infinity;
   let best: PushSample | undefined;
   for (const p of pushes) {
     const bound = p.time - p.receivedAt - DRIFT_BOUND * (at - p.receivedAt);
-    if (bound > lo) [lo, best] = [bound, p];
+    if (bound > lo) {
+      lo = bound;
+      best = p;
+    }
   }
   if (!best) return undefined;
   const half = best.resolution / 2;
