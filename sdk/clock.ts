@@ -47,15 +47,12 @@ const FIRST_RESYNC_MS = 1000;
 
 const NUMBERS = { samples: 8, timeout: 3000, resyncInterval: 60_000, reconnectDelay: 500, reconnectDelayMax: 30_000, reconnectAttempts: Infinity };
 
-/** The options with their defaults. Numbers are checked: a clear error beats a clock that silently never syncs. */
-function withDefaults(options: ClockOptions): Required<ClockOptions> {
-  const settings = {
-    event: options.event || TIME_EVENT,
-    // WebSocket first: sync samples over it are fast from the first one, and a socket closed
-    // while connecting closes at once on the server too (a polling handshake would linger
-    // there until its ping timeout). Polling remains for networks that block WebSocket.
-    transports: options.transports ?? ['websocket', 'polling'],
-  } as Required<ClockOptions>;
+/**
+ * The options with the numbers' defaults (`event` and `transports` get theirs where they are
+ * used). Numbers are checked: a clear error beats a clock that silently never syncs.
+ */
+function withDefaults(options: ClockOptions): ClockOptions & typeof NUMBERS {
+  const settings = { ...options } as ClockOptions & typeof NUMBERS;
   let name: keyof typeof NUMBERS;
   for (name in NUMBERS) {
     const fallback = NUMBERS[name];
@@ -196,14 +193,15 @@ export class ServerClock extends EventTarget {
 
     this.addEventListener('connect', onConnect);
     this.addEventListener('disconnect', stop);
-    socket.on(settings.event, onPush);
+    const event = settings.event || TIME_EVENT;
+    socket.on(event, onPush);
     globalThis.document?.addEventListener('visibilitychange', onVisibility);
     if (socket.connected) onConnect();
 
     this.#close = () => {
       this.#close = this.#connection = this.#estimate = this.#slew = undefined;
       stop();
-      socket.off(settings.event, onPush);
+      socket.off(event, onPush);
       globalThis.document?.removeEventListener('visibilitychange', onVisibility);
       if (socket.connected) fire(this, 'disconnect', { reason: 'io client disconnect' });
       leave(this.url, this);

@@ -69,7 +69,7 @@ export function estimateFromSync(samples: readonly SyncSample[]): Estimate | und
     rtt = Math.min(rtt, sRtt);
     used++;
   }
-  return at === undefined ? undefined : { offset: (lo + hi) / 2, rtt, uncertainty: Math.max(hi - lo, rtt) / 2, at, samples: used };
+  return used ? { offset: (lo + hi) / 2, rtt, uncertainty: Math.max(hi - lo, rtt) / 2, at: at!, samples: used } : undefined;
 }
 
 /**
