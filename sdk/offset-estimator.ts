@@ -13,9 +13,7 @@ export interface SyncSample {
 }
 
 /** One pushed server time: the value, how coarse it is (ms), and when it arrived locally. */
-export interface PushSample extends ParsedTime {
-  receivedAt: number;
-}
+export type PushSample = [...ParsedTime, receivedAt: number];
 
 export interface Estimate {
   /** Server clock − local clock, ms. */
@@ -82,17 +80,17 @@ export function estimateFromSync(samples: readonly SyncSample[]): Estimate | und
  */
 export function estimateFromPushes(pushes: readonly PushSample[]): Estimate | undefined {
   // (Undefined only without pushes, and then there is no estimate.)
-  const at = pushes.at(-1)?.receivedAt as number;
+  const at = pushes.at(-1)?.[2] as number;
   let lo = -Infinity;
-  let best: PushSample | undefined;
-  for (const p of pushes) {
-    const bound = p.time - p.receivedAt - DRIFT_BOUND * (at - p.receivedAt);
+  let half = 0;
+  let age = 0;
+  for (const [time, resolution, receivedAt] of pushes) {
+    const bound = time - receivedAt - DRIFT_BOUND * (at - receivedAt);
     if (bound > lo) {
       lo = bound;
-      best = p;
+      half = resolution / 2;
+      age = at - receivedAt;
     }
   }
-  if (!best) return undefined;
-  const half = best.resolution / 2;
-  return { offset: lo + half, rtt: NaN, uncertainty: half + DRIFT_BOUND * (at - best.receivedAt), at, samples: pushes.length };
+  return lo > -Infinity ? { offset: lo + half, rtt: NaN, uncertainty: half + DRIFT_BOUND * age, at, samples: pushes.length } : undefined;
 }
