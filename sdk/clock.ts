@@ -144,7 +144,7 @@ export class ServerClock extends EventTarget {
           if (Number.isNaN(this.#estimate?.rtt)) this.#slew = undefined;
           this.#mode = 'sync';
         }
-        syncSamples = [...syncSamples.slice(1 - SYNC_WINDOW), { ...reply, t0, t3 }];
+        syncSamples = [...syncSamples.slice(1 - SYNC_WINDOW), [t0, reply.t1, reply.t2, t3]];
         apply(estimateFromSync(syncSamples), 'sync');
       }
       bursting = false;

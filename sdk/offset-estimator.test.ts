@@ -6,7 +6,7 @@ import { sample, seededRandom, serverClock, type Exchange } from '../test/sample
 const EPS = 1e-9;
 
 /** NTP's offset of one exchange alone: the midpoint of its interval. */
-const ntpOffset = (s: SyncSample) => (s.t1 - s.t0 + (s.t2 - s.t3)) / 2;
+const ntpOffset = ([t0, t1, t2, t3]: SyncSample) => (t1 - t0 + (t2 - t3)) / 2;
 
 /** Exchanges one `period` apart from `start`, with delays drawn by `delays`. */
 function exchanges(count: number, delays: (i: number) => { out: number; back: number }, period = 1000, start = 1_000_000): Exchange[] {
@@ -19,8 +19,8 @@ function exchanges(count: number, delays: (i: number) => { out: number; back: nu
  */
 function expectedWithoutDrift(offset: number, list: Exchange[]) {
   const samples = list.map((e) => sample(serverClock(offset), e));
-  const at = Math.max(...samples.map((s) => s.t3));
-  const widen = samples.map((s) => DRIFT_BOUND * (at - s.t3));
+  const at = Math.max(...samples.map(([, , , t3]) => t3));
+  const widen = samples.map(([, , , t3]) => DRIFT_BOUND * (at - t3));
   const lo = Math.max(...list.map((e, i) => offset - e.back - widen[i]));
   const hi = Math.min(...list.map((e, i) => offset + e.out + widen[i]));
   const bestRtt = Math.min(...list.map((e) => e.out + e.back));
@@ -35,7 +35,7 @@ test('one exchange alone: the NTP offset, and its round trip less the processing
   assert.ok(Math.abs(est.offset - (-1234.5 + (12 - 8) / 2)) < EPS, 'off by half the asymmetry');
   assert.ok(Math.abs(est.offset - ntpOffset(s)) < EPS);
   assert.ok(Math.abs(est.uncertainty - 10) < EPS, 'half the round trip');
-  assert.equal(est.at, s.t3);
+  assert.equal(est.at, s[3]);
   assert.equal(est.samples, 1);
 });
 
@@ -88,7 +88,7 @@ test('drift: over ten minutes the truth at the newest sample stays within the un
     const est = estimateFromSync(samples);
     assert.ok(est);
     const truth = server(est.at) - est.at;
-    assert.equal(est.at, Math.max(...samples.map((s) => s.t3)));
+    assert.equal(est.at, Math.max(...samples.map(([, , , t3]) => t3)));
     assert.ok(Math.abs(est.offset - truth) <= est.uncertainty, `${ppm} ppm: error ${est.offset - truth}, uncertainty ${est.uncertainty}`);
     assert.ok(est.samples > 1, `${ppm} ppm: older samples still count (${est.samples})`);
   }
@@ -106,12 +106,13 @@ test('a stepped server clock: older samples that disagree are dropped', () => {
 
 test('impossible samples are ignored; none at all gives no estimate', () => {
   const good = sample(serverClock(100), { t0: 1000, out: 5, back: 5 });
-  const backwards = { ...good, t3: good.t0 - 1 };
+  const [t0, t1, t2] = good;
+  const backwards: SyncSample = [t0, t1, t2, t0 - 1];
   // The server cannot take longer than the round trip.
-  const slowServer = { ...good, t2: good.t1 + 20 };
+  const slowServer: SyncSample = [t0, t1, t1 + 20, good[3]];
   assert.equal(estimateFromSync([good])?.samples, 1);
   assert.equal(estimateFromSync([]), undefined);
-  for (const bad of [backwards, slowServer, { ...good, t1: NaN }, { ...good, t3: NaN }]) {
+  for (const bad of [backwards, slowServer, [t0, NaN, t2, good[3]], [t0, t1, t2, NaN]] as SyncSample[]) {
     assert.equal(estimateFromSync([bad]), undefined, JSON.stringify(bad));
     assert.equal(estimateFromSync([bad, good])?.samples, 1);
     assert.deepEqual(estimateFromSync([good, bad]), estimateFromSync([good]), 'a newer impossible sample changes nothing');

@@ -5,12 +5,7 @@
 import type { ParsedTime } from './parse-time.js';
 
 /** One sync exchange: local send `t0`, server receive `t1`, server reply `t2`, local receive `t3`. */
-export interface SyncSample {
-  t0: number;
-  t1: number;
-  t2: number;
-  t3: number;
-}
+export type SyncSample = [t0: number, t1: number, t2: number, t3: number];
 
 /** One pushed server time: the value, how coarse it is (ms), and when it arrived locally. */
 export type PushSample = [...ParsedTime, receivedAt: number];
@@ -52,7 +47,7 @@ export function estimateFromSync(samples: readonly SyncSample[]): Estimate | und
   let rtt = Infinity;
   let used = 0;
   let at: number | undefined;
-  for (const { t0, t1, t2, t3 } of [...samples].reverse()) {
+  for (const [t0, t1, t2, t3] of [...samples].reverse()) {
     // The round trip, less the server's own time; it is also the width of the interval.
     const sRtt = t3 - t0 - (t2 - t1);
     // Negative (or NaN): something ran backwards, or is not a time.
