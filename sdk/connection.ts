@@ -6,7 +6,8 @@ import { io, type Socket } from 'socket.io-client';
  *   connecting ──connect──▶ connected ──lost──▶ reconnecting ──connect──▶ connected
  *       │                                          ▲    │
  *       └──────────────────failed──────────────────┘    └─refused / attempts used up─▶ error
- *   any ──close()──▶ disconnected
+ *
+ * A clock that is closed is `disconnected`, whatever its connection does for the others.
  */
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'disconnected' | 'error';
 
