@@ -3,7 +3,7 @@ import { DRIFT_BOUND, estimateFromPushes, estimateFromSync, type Estimate, type 
 import { parsePushedTime } from './parse-time.js';
 import { SYNC_EVENT, TIME_EVENT, isSyncReply } from './protocol.js';
 import { correct, slewedOffset, type Slew } from './slew.js';
-import { monotonicNow, wallClockSkew } from './monotonic.js';
+import { monotonicNow } from './monotonic.js';
 
 export interface ClockOptions extends ConnectionOptions {
   /** Name of the pushed time event (default `api:server-time`). */
@@ -106,7 +106,8 @@ export class ServerClock extends EventTarget {
     let bursting = false;
     // Bumped on each disconnect and on close(): a burst of an earlier generation stops.
     let generation = 0;
-    let skew = wallClockSkew();
+    // Wall clock − monotonic clock: it changes when the wall clock is set, or the machine slept.
+    let skew = Date.now() - monotonicNow();
 
     const apply = (estimate: Estimate | undefined, mode: SyncMode) => {
       if (!estimate) return;
@@ -158,7 +159,7 @@ export class ServerClock extends EventTarget {
     };
 
     const checkSkew = () => {
-      const now = wallClockSkew();
+      const now = Date.now() - monotonicNow();
       if (Math.abs(now - skew) <= SKEW_JUMP_MS) return;
       skew = now;
       burst(true);
