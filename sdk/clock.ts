@@ -138,13 +138,12 @@ export class ServerClock extends EventTarget {
           apply(estimateFromPushes(pushes), 'push');
           break;
         }
-        if (this.#mode !== 'sync') {
-          pushes = [];
-          // Pushes run late by the network delay they cannot measure: the first answer replaces
-          // their estimate (which has no round trip) at once, instead of slewing from it.
-          if (Number.isNaN(this.#estimate?.rtt)) this.#slew = undefined;
-          this.#mode = 'sync';
-        }
+        // Once sync answers, pushes are not used. They run late by the network delay they cannot
+        // measure: the first answer replaces their estimate (which has no round trip) at once,
+        // instead of slewing from it.
+        pushes = [];
+        if (Number.isNaN(this.#estimate?.rtt)) this.#slew = undefined;
+        this.#mode = 'sync';
         syncSamples = [...syncSamples.slice(1 - SYNC_WINDOW), [t0, reply.t1, reply.t2, t3]];
         apply(estimateFromSync(syncSamples), 'sync');
       }
