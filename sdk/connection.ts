@@ -104,9 +104,9 @@ function open(url: string, options: ConnectionSettings): Connection {
     clearTimeout(retryTimer);
     attempt();
   };
+  // It starts connecting at once; what comes of that comes later, when the listeners below are on.
   const socket = io(url, {
     reconnection: false,
-    autoConnect: false,
     forceNew: true,
     // WebSocket first: sync samples over it are fast from the first one, and a socket closed
     // while connecting closes at once on the server too (a polling handshake would linger
@@ -145,8 +145,7 @@ function open(url: string, options: ConnectionSettings): Connection {
       // Even a server that disconnects us on purpose (say, shutting down) gets another try. (Our
       // own disconnect, in close(), comes after every listener is gone.)
       retry();
-    })
-    .connect();
+    });
   globalThis.addEventListener?.('online', onOnline);
   return connection;
 }
