@@ -45,6 +45,7 @@ const SKEW_JUMP_MS = 1000;
 // Resync soon after connecting while the estimate converges, then back off to the interval.
 const FIRST_RESYNC_MS = 1000;
 
+// The numeric options and their defaults (README "Use it from npm").
 const NUMBERS = { samples: 8, timeout: 3000, resyncInterval: 60_000, reconnectDelay: 500, reconnectDelayMax: 30_000, reconnectAttempts: Infinity };
 
 /**
