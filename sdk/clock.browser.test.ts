@@ -78,6 +78,20 @@ describe('ServerClock in the browser', () => {
     expect(clock.now()).to.be.NaN;
   });
 
+  it('retries at once when the browser comes back online, not after the drawn delay', async () => {
+    const server = await spawnServer('demo');
+    servers.push(server);
+    // Up to ten minutes between attempts: only the online event can bring one within seconds.
+    const clock = connectClock(server.url, { reconnectDelay: 600_000, reconnectDelayMax: 600_000 });
+    clocks.push(clock);
+    await syncEvent(clock, (d) => d.mode === 'sync');
+    await killServer(server);
+    await waitFor(() => clock.state === 'reconnecting', 'state reconnecting');
+    const attempt = nextEvent<CustomEvent<{ attempt: number }>>(clock, 'reconnect_attempt', 3000);
+    window.dispatchEvent(new Event('online'));
+    expect((await attempt).detail.attempt).to.equal(1);
+  });
+
   it('resyncs at once when the page becomes visible again', async () => {
     const server = await spawnServer('demo');
     servers.push(server);

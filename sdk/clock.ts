@@ -3,7 +3,7 @@ import { DRIFT_BOUND, estimateFromPushes, estimateFromSync, type Estimate, type 
 import { parsePushedTime } from './parse-time.js';
 import { SYNC_EVENT, TIME_EVENT, isSyncReply } from './protocol.js';
 import { correct, slewedOffset, type Slew } from './slew.js';
-import { monotonicNow, wallClockSkew } from './monotonic.js';
+import { monotonicNow } from './monotonic.js';
 
 export interface ClockOptions extends ConnectionOptions {
   /** Name of the pushed time event (default `api:server-time`). */
@@ -45,18 +45,18 @@ const SKEW_JUMP_MS = 1000;
 // Resync soon after connecting while the estimate converges, then back off to the interval.
 const FIRST_RESYNC_MS = 1000;
 
+// The numeric options and their defaults (README "Use it from npm").
 const NUMBERS = { samples: 8, timeout: 3000, resyncInterval: 60_000, reconnectDelay: 500, reconnectDelayMax: 30_000, reconnectAttempts: Infinity };
 
-/** The options with their defaults. Numbers are checked: a clear error beats a clock that silently never syncs. */
-function withDefaults(options: ClockOptions): Required<ClockOptions> {
-  const settings = {
-    event: options.event || TIME_EVENT,
-    // WebSocket first: sync samples over it are fast from the first one, and a socket closed
-    // while connecting closes at once on the server too (a polling handshake would linger
-    // there until its ping timeout). Polling remains for networks that block WebSocket.
-    transports: options.transports ?? ['websocket', 'polling'],
-  } as Required<ClockOptions>;
-  for (const [name, fallback] of Object.entries(NUMBERS) as [keyof typeof NUMBERS, number][]) {
+/**
+ * The options with the numbers' defaults (`event` and `transports` get theirs where they are
+ * used). Numbers are checked: a clear error beats a clock that silently never syncs.
+ */
+function withDefaults(options: ClockOptions): ClockOptions & typeof NUMBERS {
+  const settings = { ...options } as ClockOptions & typeof NUMBERS;
+  let name: keyof typeof NUMBERS;
+  for (name in NUMBERS) {
+    const fallback = NUMBERS[name];
     const value = (settings[name] = options[name] ?? fallback);
     // Infinity only where it is the default: a number of attempts, never a time.
     if (!(value > 0 && (value < Infinity || value === fallback))) throw new RangeError(`server-clock: ${name} must be a positive number, not ${value}`);
@@ -107,7 +107,8 @@ export class ServerClock extends EventTarget {
     let bursting = false;
     // Bumped on each disconnect and on close(): a burst of an earlier generation stops.
     let generation = 0;
-    let skew = wallClockSkew();
+    // Wall clock − monotonic clock: it changes when the wall clock is set, or the machine slept.
+    let skew = Date.now() - monotonicNow();
 
     const apply = (estimate: Estimate | undefined, mode: SyncMode) => {
       if (!estimate) return;
@@ -138,14 +139,13 @@ export class ServerClock extends EventTarget {
           apply(estimateFromPushes(pushes), 'push');
           break;
         }
-        if (this.#mode !== 'sync') {
-          pushes = [];
-          // Pushes run late by the network delay they cannot measure: the first answer replaces
-          // their estimate (which has no round trip) at once, instead of slewing from it.
-          if (Number.isNaN(this.#estimate?.rtt)) this.#slew = undefined;
-          this.#mode = 'sync';
-        }
-        syncSamples = [...syncSamples.slice(1 - SYNC_WINDOW), { ...reply, t0, t3 }];
+        // Once sync answers, pushes are not used. They run late by the network delay they cannot
+        // measure: the first answer replaces their estimate (which has no round trip) at once,
+        // instead of slewing from it.
+        pushes = [];
+        if (Number.isNaN(this.#estimate?.rtt)) this.#slew = undefined;
+        this.#mode = 'sync';
+        syncSamples = [...syncSamples.slice(1 - SYNC_WINDOW), [t0, reply.t1, reply.t2, t3]];
         apply(estimateFromSync(syncSamples), 'sync');
       }
       bursting = false;
@@ -159,7 +159,7 @@ export class ServerClock extends EventTarget {
     };
 
     const checkSkew = () => {
-      const now = wallClockSkew();
+      const now = Date.now() - monotonicNow();
       if (Math.abs(now - skew) <= SKEW_JUMP_MS) return;
       skew = now;
       burst(true);
@@ -177,7 +177,7 @@ export class ServerClock extends EventTarget {
     };
 
     const onVisibility = () => {
-      if (document.visibilityState === 'visible') burst(true);
+      if (!document.hidden) burst(true);
     };
 
     const onPush = (value: unknown) => {
@@ -187,21 +187,22 @@ export class ServerClock extends EventTarget {
       // now() is NaN before the first estimate: the wall clock is all there is then.
       const parsed = parsePushedTime(value, this.now() || Date.now());
       if (!parsed) return;
-      pushes = [...pushes.slice(1 - PUSH_WINDOW), { ...parsed, receivedAt }];
+      pushes = [...pushes.slice(1 - PUSH_WINDOW), [...parsed, receivedAt]];
       // Until sync answers, pushes give a first estimate; once it is known not to, they are all there is.
       if (this.#mode || !this.#estimate) apply(estimateFromPushes(pushes), 'push');
     };
 
     this.addEventListener('connect', onConnect);
     this.addEventListener('disconnect', stop);
-    socket.on(settings.event, onPush);
+    const event = settings.event || TIME_EVENT;
+    socket.on(event, onPush);
     globalThis.document?.addEventListener('visibilitychange', onVisibility);
     if (socket.connected) onConnect();
 
     this.#close = () => {
       this.#close = this.#connection = this.#estimate = this.#slew = undefined;
       stop();
-      socket.off(settings.event, onPush);
+      socket.off(event, onPush);
       globalThis.document?.removeEventListener('visibilitychange', onVisibility);
       if (socket.connected) fire(this, 'disconnect', { reason: 'io client disconnect' });
       leave(this.url, this);
@@ -212,7 +213,7 @@ export class ServerClock extends EventTarget {
   /** Estimated server time in epoch milliseconds; NaN until the first estimate, and after close(). */
   now(): number {
     const t = monotonicNow();
-    return t + this.#offsetAt(t);
+    return t + slewedOffset(this.#slew, t);
   }
 
   get state(): ConnectionState {
@@ -226,7 +227,7 @@ export class ServerClock extends EventTarget {
 
   /** Server clock − local monotonic clock, ms, as applied now (mid-slew, between old and new). NaN without an estimate. */
   get offset(): number {
-    return this.#offsetAt(monotonicNow());
+    return slewedOffset(this.#slew, monotonicNow());
   }
 
   /** Best round trip behind the estimate, ms (NaN for push-only servers). */
@@ -238,7 +239,7 @@ export class ServerClock extends EventTarget {
   get uncertainty(): number {
     const est = this.#estimate;
     const t = monotonicNow();
-    return est ? est.uncertainty + DRIFT_BOUND * (t - est.at) + Math.abs(est.offset - this.#offsetAt(t)) : NaN;
+    return est ? est.uncertainty + DRIFT_BOUND * (t - est.at) + Math.abs(est.offset - slewedOffset(this.#slew, t)) : NaN;
   }
 
   /** Whether there is an estimate of the server's time. */
@@ -254,10 +255,6 @@ export class ServerClock extends EventTarget {
   /** Lets go of the connection and of the estimate; the last clock on a URL closes the connection. Idempotent. */
   close(): void {
     this.#close?.();
-  }
-
-  #offsetAt(t: number): number {
-    return this.#slew ? slewedOffset(this.#slew, t) : NaN;
   }
 }
 

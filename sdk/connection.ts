@@ -6,7 +6,8 @@ import { io, type Socket } from 'socket.io-client';
  *   connecting ──connect──▶ connected ──lost──▶ reconnecting ──connect──▶ connected
  *       │                                          ▲    │
  *       └──────────────────failed──────────────────┘    └─refused / attempts used up─▶ error
- *   any ──close()──▶ disconnected
+ *
+ * A clock that is closed is `disconnected`, whatever its connection does for the others.
  */
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'disconnected' | 'error';
 
@@ -20,6 +21,9 @@ export interface ConnectionOptions {
   /** socket.io transports, tried in order (default WebSocket, then polling). */
   transports?: ('polling' | 'websocket')[];
 }
+
+/** The options as a connection gets them: the numbers filled in. */
+export type ConnectionSettings = ConnectionOptions & Required<Omit<ConnectionOptions, 'transports'>>;
 
 /** The lifecycle events, under the names socket.io users know. */
 export interface ConnectionEventMap {
@@ -64,7 +68,7 @@ export interface Connection {
  * not the Manager's: its backoff randomises around the bound and then clamps, so past the cap
  * half the clients retry at the same instant; ours draws with full jitter.
  */
-function open(url: string, options: Required<ConnectionOptions>): Connection {
+function open(url: string, options: ConnectionSettings): Connection {
   let attempts = 0;
   let connectedBefore = false;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
@@ -100,8 +104,17 @@ function open(url: string, options: Required<ConnectionOptions>): Connection {
     clearTimeout(retryTimer);
     attempt();
   };
-  // No credentials (socket.io's default): the time is nobody's secret, and cookies stay home.
-  const socket = io(url, { reconnection: false, autoConnect: false, forceNew: true, transports: options.transports, tryAllTransports: true });
+  // It starts connecting at once; what comes of that comes later, when the listeners below are on.
+  const socket = io(url, {
+    reconnection: false,
+    forceNew: true,
+    // WebSocket first: sync samples over it are fast from the first one, and a socket closed
+    // while connecting closes at once on the server too (a polling handshake would linger
+    // there until its ping timeout). Polling remains for networks that block WebSocket.
+    transports: options.transports ?? ['websocket', 'polling'],
+    tryAllTransports: true,
+    // No credentials (socket.io's default): the time is nobody's secret, and cookies stay home.
+  });
   const connection: Connection = {
     socket,
     listeners: new Set(),
@@ -132,8 +145,7 @@ function open(url: string, options: Required<ConnectionOptions>): Connection {
       // Even a server that disconnects us on purpose (say, shutting down) gets another try. (Our
       // own disconnect, in close(), comes after every listener is gone.)
       retry();
-    })
-    .connect();
+    });
   globalThis.addEventListener?.('online', onOnline);
   return connection;
 }
@@ -143,7 +155,7 @@ function open(url: string, options: Required<ConnectionOptions>): Connection {
 const connections = new Map<string, Connection>();
 
 /** Joins a clock to the shared connection for a URL (one socket per URL), opening it if need be. */
-export function join(url: string, clock: EventTarget, options: Required<ConnectionOptions>): Connection {
+export function join(url: string, clock: EventTarget, options: ConnectionSettings): Connection {
   const connection = connections.get(url) ?? open(url, options);
   connections.set(url, connection);
   connection.listeners.add(clock);

@@ -5,8 +5,3 @@
 export function monotonicNow(): number {
   return performance.timeOrigin + performance.now();
 }
-
-/** Wall clock − monotonic clock: it changes when the wall clock is set, or the machine slept. */
-export function wallClockSkew(): number {
-  return Date.now() - monotonicNow();
-}

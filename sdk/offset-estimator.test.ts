@@ -6,7 +6,7 @@ import { sample, seededRandom, serverClock, type Exchange } from '../test/sample
 const EPS = 1e-9;
 
 /** NTP's offset of one exchange alone: the midpoint of its interval. */
-const ntpOffset = (s: SyncSample) => (s.t1 - s.t0 + (s.t2 - s.t3)) / 2;
+const ntpOffset = ([t0, t1, t2, t3]: SyncSample) => (t1 - t0 + (t2 - t3)) / 2;
 
 /** Exchanges one `period` apart from `start`, with delays drawn by `delays`. */
 function exchanges(count: number, delays: (i: number) => { out: number; back: number }, period = 1000, start = 1_000_000): Exchange[] {
@@ -19,8 +19,8 @@ function exchanges(count: number, delays: (i: number) => { out: number; back: nu
  */
 function expectedWithoutDrift(offset: number, list: Exchange[]) {
   const samples = list.map((e) => sample(serverClock(offset), e));
-  const at = Math.max(...samples.map((s) => s.t3));
-  const widen = samples.map((s) => DRIFT_BOUND * (at - s.t3));
+  const at = Math.max(...samples.map(([, , , t3]) => t3));
+  const widen = samples.map(([, , , t3]) => DRIFT_BOUND * (at - t3));
   const lo = Math.max(...list.map((e, i) => offset - e.back - widen[i]));
   const hi = Math.min(...list.map((e, i) => offset + e.out + widen[i]));
   const bestRtt = Math.min(...list.map((e) => e.out + e.back));
@@ -35,7 +35,7 @@ test('one exchange alone: the NTP offset, and its round trip less the processing
   assert.ok(Math.abs(est.offset - (-1234.5 + (12 - 8) / 2)) < EPS, 'off by half the asymmetry');
   assert.ok(Math.abs(est.offset - ntpOffset(s)) < EPS);
   assert.ok(Math.abs(est.uncertainty - 10) < EPS, 'half the round trip');
-  assert.equal(est.at, s.t3);
+  assert.equal(est.at, s[3]);
   assert.equal(est.samples, 1);
 });
 
@@ -88,7 +88,7 @@ test('drift: over ten minutes the truth at the newest sample stays within the un
     const est = estimateFromSync(samples);
     assert.ok(est);
     const truth = server(est.at) - est.at;
-    assert.equal(est.at, Math.max(...samples.map((s) => s.t3)));
+    assert.equal(est.at, Math.max(...samples.map(([, , , t3]) => t3)));
     assert.ok(Math.abs(est.offset - truth) <= est.uncertainty, `${ppm} ppm: error ${est.offset - truth}, uncertainty ${est.uncertainty}`);
     assert.ok(est.samples > 1, `${ppm} ppm: older samples still count (${est.samples})`);
   }
@@ -106,12 +106,13 @@ test('a stepped server clock: older samples that disagree are dropped', () => {
 
 test('impossible samples are ignored; none at all gives no estimate', () => {
   const good = sample(serverClock(100), { t0: 1000, out: 5, back: 5 });
-  const backwards = { ...good, t3: good.t0 - 1 };
+  const [t0, t1, t2] = good;
+  const backwards: SyncSample = [t0, t1, t2, t0 - 1];
   // The server cannot take longer than the round trip.
-  const slowServer = { ...good, t2: good.t1 + 20 };
+  const slowServer: SyncSample = [t0, t1, t1 + 20, good[3]];
   assert.equal(estimateFromSync([good])?.samples, 1);
   assert.equal(estimateFromSync([]), undefined);
-  for (const bad of [backwards, slowServer, { ...good, t1: NaN }, { ...good, t3: NaN }]) {
+  for (const bad of [backwards, slowServer, [t0, NaN, t2, good[3]], [t0, t1, t2, NaN]] as SyncSample[]) {
     assert.equal(estimateFromSync([bad]), undefined, JSON.stringify(bad));
     assert.equal(estimateFromSync([bad, good])?.samples, 1);
     assert.deepEqual(estimateFromSync([good, bad]), estimateFromSync([good]), 'a newer impossible sample changes nothing');
@@ -141,7 +142,7 @@ const pushSentAt = (i: number, period: number) => 2_000_000 + (i + 0.37) * perio
 function pushes(server: (local: number) => number, count: number, period: number, resolution: number, delay: (i: number) => number): PushSample[] {
   return Array.from({ length: count }, (_, i) => {
     const sent = pushSentAt(i, period);
-    return { time: Math.floor(server(sent) / resolution) * resolution, resolution, receivedAt: sent + delay(i) };
+    return [Math.floor(server(sent) / resolution) * resolution, resolution, sent + delay(i)];
   });
 }
 
@@ -152,8 +153,8 @@ test('pushes: bounded below by the least-delayed one, half a resolution above it
     const list = pushes(serverClock(offset), 12, 5000, resolution, () => 5 + 40 * random());
     const est = estimateFromPushes(list);
     assert.ok(est);
-    const at = list[list.length - 1].receivedAt;
-    const bounds = list.map((p) => p.time - p.receivedAt - DRIFT_BOUND * (at - p.receivedAt));
+    const at = list[list.length - 1][2];
+    const bounds = list.map(([time, , receivedAt]) => time - receivedAt - DRIFT_BOUND * (at - receivedAt));
     const best = bounds.indexOf(Math.max(...bounds));
     assert.equal(est.at, at);
     assert.ok(Math.abs(est.offset - (bounds[best] + resolution / 2)) < 1e-6);
@@ -161,23 +162,24 @@ test('pushes: bounded below by the least-delayed one, half a resolution above it
     assert.equal(est.samples, list.length);
     // A push cannot tell its network delay: the truth is later than the estimate by up to the
     // least delay seen, plus the drift bound taken off that push for its age.
-    const delays = list.map((p, i) => p.receivedAt - pushSentAt(i, 5000));
+    const delays = list.map(([, , receivedAt], i) => receivedAt - pushSentAt(i, 5000));
     const fastest = delays.indexOf(Math.min(...delays));
     const error = offset - est.offset;
-    const slack = delays[fastest] + DRIFT_BOUND * (at - list[fastest].receivedAt);
+    const slack = delays[fastest] + DRIFT_BOUND * (at - list[fastest][2]);
     assert.ok(error >= -est.uncertainty - 1e-6 && error <= est.uncertainty + slack + 1e-6, `resolution ${resolution}: error ${error}`);
-    assert.ok(Math.abs(est.uncertainty - resolution / 2 - DRIFT_BOUND * (at - list[best].receivedAt)) < 1e-9);
+    assert.ok(Math.abs(est.uncertainty - resolution / 2 - DRIFT_BOUND * (at - list[best][2])) < 1e-9);
   }
 });
 
 test('pushes: nonsense is ignored, and drift widens older bounds', () => {
   assert.equal(estimateFromPushes([]), undefined);
-  assert.equal(estimateFromPushes([{ time: NaN, resolution: 1, receivedAt: 0 }]), undefined);
+  assert.equal(estimateFromPushes([[NaN, 1, 0]]), undefined);
   // The older push is the better bound, but it has aged 100 s: the drift bound is taken off it.
-  const old = { time: 10_000, resolution: 1, receivedAt: 0 };
-  const recent = { time: 110_000 - 5, resolution: 1, receivedAt: 100_000 };
+  const old: PushSample = [10_000, 1, 0];
+  const recent: PushSample = [110_000 - 5, 1, 100_000];
   const est = estimateFromPushes([old, recent]);
   assert.ok(est);
-  const agedBound = old.time - old.receivedAt - DRIFT_BOUND * (recent.receivedAt - old.receivedAt);
-  assert.ok(Math.abs(est.offset - (Math.max(agedBound, recent.time - recent.receivedAt) + 0.5)) < 1e-9);
+  // [time, resolution, receivedAt]
+  const agedBound = old[0] - old[2] - DRIFT_BOUND * (recent[2] - old[2]);
+  assert.ok(Math.abs(est.offset - (Math.max(agedBound, recent[0] - recent[2]) + 0.5)) < 1e-9);
 });

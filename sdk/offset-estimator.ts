@@ -5,17 +5,10 @@
 import type { ParsedTime } from './parse-time.js';
 
 /** One sync exchange: local send `t0`, server receive `t1`, server reply `t2`, local receive `t3`. */
-export interface SyncSample {
-  t0: number;
-  t1: number;
-  t2: number;
-  t3: number;
-}
+export type SyncSample = [t0: number, t1: number, t2: number, t3: number];
 
 /** One pushed server time: the value, how coarse it is (ms), and when it arrived locally. */
-export interface PushSample extends ParsedTime {
-  receivedAt: number;
-}
+export type PushSample = [...ParsedTime, receivedAt: number];
 
 export interface Estimate {
   /** Server clock − local clock, ms. */
@@ -54,7 +47,7 @@ export function estimateFromSync(samples: readonly SyncSample[]): Estimate | und
   let rtt = Infinity;
   let used = 0;
   let at: number | undefined;
-  for (const { t0, t1, t2, t3 } of [...samples].reverse()) {
+  for (const [t0, t1, t2, t3] of [...samples].reverse()) {
     // The round trip, less the server's own time; it is also the width of the interval.
     const sRtt = t3 - t0 - (t2 - t1);
     // Negative (or NaN): something ran backwards, or is not a time.
@@ -69,7 +62,7 @@ export function estimateFromSync(samples: readonly SyncSample[]): Estimate | und
     rtt = Math.min(rtt, sRtt);
     used++;
   }
-  return at === undefined ? undefined : { offset: (lo + hi) / 2, rtt, uncertainty: Math.max(hi - lo, rtt) / 2, at, samples: used };
+  return used ? { offset: (lo + hi) / 2, rtt, uncertainty: Math.max(hi - lo, rtt) / 2, at: at!, samples: used } : undefined;
 }
 
 /**
@@ -81,14 +74,18 @@ export function estimateFromSync(samples: readonly SyncSample[]): Estimate | und
  * this way; `uncertainty` covers the truncation and the drift since.
  */
 export function estimateFromPushes(pushes: readonly PushSample[]): Estimate | undefined {
-  const at = pushes.at(-1)?.receivedAt ?? NaN;
+  // (Undefined only without pushes, and then there is no estimate.)
+  const at = pushes.at(-1)?.[2] as number;
   let lo = -Infinity;
-  let best: PushSample | undefined;
-  for (const p of pushes) {
-    const bound = p.time - p.receivedAt - DRIFT_BOUND * (at - p.receivedAt);
-    if (bound > lo) [lo, best] = [bound, p];
+  let half = 0;
+  let age = 0;
+  for (const [time, resolution, receivedAt] of pushes) {
+    const bound = time - receivedAt - DRIFT_BOUND * (at - receivedAt);
+    if (bound > lo) {
+      lo = bound;
+      half = resolution / 2;
+      age = at - receivedAt;
+    }
   }
-  if (!best) return undefined;
-  const half = best.resolution / 2;
-  return { offset: lo + half, rtt: NaN, uncertainty: half + DRIFT_BOUND * (at - best.receivedAt), at, samples: pushes.length };
+  return lo > -Infinity ? { offset: lo + half, rtt: NaN, uncertainty: half + DRIFT_BOUND * age, at, samples: pushes.length } : undefined;
 }

@@ -11,14 +11,17 @@ export const SLEW_RATE = 0.05;
 /** Corrections larger than this step at once (ms). */
 export const STEP_THRESHOLD = 250;
 
-/** The offset in effect at local time `t` (not before the correction began). */
-export function slewedOffset([from, to, start]: Slew, t: number): number {
+/** The offset in effect at local time `t` (not before the correction began); NaN without one. */
+export function slewedOffset(slew: Slew | undefined, t: number): number {
+  if (!slew) return NaN;
+  const [from, to, start] = slew;
   const done = SLEW_RATE * (t - start);
   return from + Math.max(-done, Math.min(done, to - from));
 }
 
 /** Starts a correction towards `to` at local time `t`, from wherever the current one has got to. */
 export function correct(current: Slew | undefined, to: number, t: number): Slew {
-  const from = current ? slewedOffset(current, t) : to;
-  return [Math.abs(to - from) > STEP_THRESHOLD ? to : from, to, t];
+  const from = slewedOffset(current, t);
+  // Too far to slew, or nothing to slew from (NaN): step.
+  return [Math.abs(to - from) <= STEP_THRESHOLD ? from : to, to, t];
 }
