@@ -11,7 +11,9 @@ function publicApi() {
     packageLinkPhase({ customElementsManifest }) {
       const { modules } = customElementsManifest;
       // Where each class is declared: the analyzer points define.ts's re-export at define.ts itself.
-      const declaredIn = new Map(modules.flatMap((mod) => (mod.declarations ?? []).map((d) => [d.name, published(mod.path)])));
+      const declaredIn = new Map(
+        modules.flatMap((mod) => (mod.declarations ?? []).map((d) => [d.name, published(mod.path)])),
+      );
       for (const mod of modules) {
         mod.path = published(mod.path);
         for (const { declaration } of mod.exports ?? []) {

@@ -13,7 +13,13 @@ import terser from '@rollup/plugin-terser';
 const NPM_TARGET = 'es2021';
 const CDN_TARGET = 'es2022';
 
-export const NPM_ENTRIES = ['component/define.ts', 'component/server-clock.ts', 'sdk/index.ts', 'demo-server/index.ts', 'demo-server/cli.ts'];
+export const NPM_ENTRIES = [
+  'component/define.ts',
+  'component/server-clock.ts',
+  'sdk/index.ts',
+  'demo-server/index.ts',
+  'demo-server/cli.ts',
+];
 
 /**
  * Collapses the white space of our css`` templates (they hold no expressions): indentation is
@@ -21,7 +27,11 @@ export const NPM_ENTRIES = ['component/define.ts', 'component/server-clock.ts', 
  */
 function minifyCss(code) {
   return code.replace(/\bcss`([^`$]*)`/g, (_, body) => {
-    const out = body.replace(/\s+/g, ' ').replace(/ ?([{};,>]) ?/g, '$1').replace(/: /g, ':').replace(/;}/g, '}');
+    const out = body
+      .replace(/\s+/g, ' ')
+      .replace(/ ?([{};,>]) ?/g, '$1')
+      .replace(/: /g, ':')
+      .replace(/;}/g, '}');
     return `css\`${out.trim()}\``;
   });
 }
@@ -38,7 +48,14 @@ function typescript(target, { minify = false } = {}) {
     },
     async transform(code, id) {
       if (!id.endsWith('.ts')) return null;
-      const result = await transform(minify ? minifyCss(code) : code, { loader: 'ts', target, format: 'esm', sourcemap: true, sourcefile: id, tsconfigRaw: { compilerOptions: { useDefineForClassFields: true, verbatimModuleSyntax: true } } });
+      const result = await transform(minify ? minifyCss(code) : code, {
+        loader: 'ts',
+        target,
+        format: 'esm',
+        sourcemap: true,
+        sourcefile: id,
+        tsconfigRaw: { compilerOptions: { useDefineForClassFields: true, verbatimModuleSyntax: true } },
+      });
       return { code: result.code, map: result.map };
     },
   };

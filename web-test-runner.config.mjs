@@ -22,13 +22,19 @@ const launchers = {
 // Node build (with `debug` and `ws`): serve its own browser ES module build instead.
 const socketIoClientForBrowsers = {
   name: 'socket.io-client-for-browsers',
-  resolveImport: ({ source }) => (source === 'socket.io-client' ? '/node_modules/socket.io-client/dist/socket.io.esm.min.js' : undefined),
+  resolveImport: ({ source }) =>
+    source === 'socket.io-client' ? '/node_modules/socket.io-client/dist/socket.io.esm.min.js' : undefined,
 };
 
 export default {
   files: ['sdk/**/*.browser.test.ts', 'component/**/*.browser.test.ts', 'test/**/*.browser.test.ts'],
   nodeResolve: true,
-  plugins: [socketIoClientForBrowsers, esbuildPlugin({ ts: true, target: 'es2022' }), demoServerPlugin(), pageClockPlugin()],
+  plugins: [
+    socketIoClientForBrowsers,
+    esbuildPlugin({ ts: true, target: 'es2022' }),
+    demoServerPlugin(),
+    pageClockPlugin(),
+  ],
   browsers: selectedBrowsers().map((name) => launchers[name]()),
   // Two cores: one test file per browser at a time keeps timings sane.
   concurrency: 1,

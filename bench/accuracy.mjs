@@ -61,7 +61,8 @@ const camel = (s) => s.replace(/-(\w)/g, (_, c) => c.toUpperCase());
 function profileOptions(name) {
   const options = { ...PROFILES[name].defaults };
   for (const [flag, value] of Object.entries(flags)) {
-    if (flag.startsWith(`${name}-`) && value !== undefined) options[camel(flag.slice(name.length + 1))] = num(flag, value);
+    if (flag.startsWith(`${name}-`) && value !== undefined)
+      options[camel(flag.slice(name.length + 1))] = num(flag, value);
   }
   return options;
 }
@@ -78,7 +79,12 @@ function quantile(sorted, q) {
 function summary(values) {
   const sorted = values.map(Math.abs).sort((a, b) => a - b);
   const signed = [...values].sort((a, b) => a - b);
-  return { median: quantile(sorted, 0.5), p95: quantile(sorted, 0.95), max: sorted[sorted.length - 1], bias: quantile(signed, 0.5) };
+  return {
+    median: quantile(sorted, 0.5),
+    p95: quantile(sorted, 0.95),
+    max: sorted[sorted.length - 1],
+    bias: quantile(signed, 0.5),
+  };
 }
 
 const ms = (v) => (v >= 100 ? `${v.toFixed(0)} ms` : v >= 10 ? `${v.toFixed(1)} ms` : `${v.toFixed(2)} ms`);
@@ -110,7 +116,7 @@ async function startPageServer() {
 function systemClockOffset(clock) {
   const { performance: p, dateNow } = clock ?? window.__machineClock;
   const d = [];
-  for (const end = p.now() + 30; p.now() < end; ) d.push(p.timeOrigin + p.now() - dateNow());
+  for (const end = p.now() + 30; p.now() < end;) d.push(p.timeOrigin + p.now() - dateNow());
   d.sort((a, b) => a - b);
   const estimates = [0.25, 0.5, 0.75].map((q) => d[Math.floor(q * (d.length - 1))] - q);
   return { offset: estimates[1], bound: Math.max(...estimates) - Math.min(...estimates) };
@@ -120,7 +126,11 @@ function systemClockOffset(clock) {
 async function clockMapping(page) {
   const bench = systemClockOffset({ performance, dateNow: Date.now });
   const pageOffset = await page.evaluate(systemClockOffset);
-  return { page: pageOffset.offset, difference: pageOffset.offset - bench.offset, bound: pageOffset.bound + bench.bound };
+  return {
+    page: pageOffset.offset,
+    difference: pageOffset.offset - bench.offset,
+    bound: pageOffset.bound + bench.bound,
+  };
 }
 
 async function runProfile(browser, name, ports, pageUrl) {
@@ -137,7 +147,10 @@ async function runProfile(browser, name, ports, pageUrl) {
     await context.clock.install({ time: Date.now() + num('skew', flags.skew) });
     const page = await context.newPage();
     page.on('pageerror', (error) => console.error(`page error: ${error.message}`));
-    const query = new URLSearchParams({ server: `http://127.0.0.1:${proxy.port}`, classic: `http://127.0.0.1:${classicProxy.port}` });
+    const query = new URLSearchParams({
+      server: `http://127.0.0.1:${proxy.port}`,
+      classic: `http://127.0.0.1:${classicProxy.port}`,
+    });
     await page.goto(`${pageUrl}/?${query}`);
     const skew = await page.evaluate(() => window.bench.skew());
     await page.evaluate(() => window.bench.synced());
@@ -149,7 +162,10 @@ async function runProfile(browser, name, ports, pageUrl) {
     const followAnchor = () => anchors.push({ at: machineNow(), anchor: preciseNow() - machineNow() });
     followAnchor();
     const following = setInterval(followAnchor, 20);
-    const readings = await page.evaluate(([n, interval]) => window.bench.readings(n, interval), [num('readings', flags.readings), num('interval', flags.interval)]);
+    const readings = await page.evaluate(
+      ([n, interval]) => window.bench.readings(n, interval),
+      [num('readings', flags.readings), num('interval', flags.interval)],
+    );
     clearInterval(following);
     const mappingAfter = await clockMapping(page);
 
@@ -196,24 +212,51 @@ async function runProfile(browser, name, ports, pageUrl) {
 function report(result) {
   const target = TARGETS[result.name];
   const met = target && result.sdk.median <= target.median && result.sdk.p95 <= target.p95;
-  const row = (label, s, note = '') => `  ${label.padEnd(34)}${ms(s.median).padStart(10)}${ms(s.p95).padStart(10)}${ms(s.max).padStart(10)}  ${note}`;
+  const row = (label, s, note = '') =>
+    `  ${label.padEnd(34)}${ms(s.median).padStart(10)}${ms(s.p95).padStart(10)}${ms(s.max).padStart(10)}  ${note}`;
   console.log(`\n${result.name}: ${result.describe}`);
-  console.log(`  page wall clock off by ${(result.skew / 1000).toFixed(3)} s; ${result.readings} readings over ${result.span.toFixed(0)} s after sync`);
-  console.log(`  ${'|error| vs the server clock'.padEnd(34)}${'median'.padStart(10)}${'p95'.padStart(10)}${'max'.padStart(10)}`);
-  console.log(row('SDK now()', result.sdk, `${target ? `target ≤ ${target.median} / ≤ ${target.p95} ms: ${met ? 'met' : 'MISSED'}; ` : ''}signed median ${ms(result.sdk.bias)}`));
-  console.log(row('SDK uncertainty (reported)', result.uncertainty, `${result.outside} of ${result.readings} readings outside it`));
+  console.log(
+    `  page wall clock off by ${(result.skew / 1000).toFixed(3)} s; ${result.readings} readings over ${result.span.toFixed(0)} s after sync`,
+  );
+  console.log(
+    `  ${'|error| vs the server clock'.padEnd(34)}${'median'.padStart(10)}${'p95'.padStart(10)}${'max'.padStart(10)}`,
+  );
+  console.log(
+    row(
+      'SDK now()',
+      result.sdk,
+      `${target ? `target ≤ ${target.median} / ≤ ${target.p95} ms: ${met ? 'met' : 'MISSED'}; ` : ''}signed median ${ms(result.sdk.bias)}`,
+    ),
+  );
+  console.log(
+    row(
+      'SDK uncertainty (reported)',
+      result.uncertainty,
+      `${result.outside} of ${result.readings} readings outside it`,
+    ),
+  );
   console.log(row('naive: last push as is', result.asIs, 'demo server, a push each second'));
   console.log(row('naive: last push + time since', result.plusElapsed));
   console.log(row('classic example: last string as is', result.classicAsIs, 'toTimeString() every 5 s'));
   console.log(row('classic example: + time since', result.classicPlusElapsed));
-  console.log(row('SDK on the classic example', result.pushOnly, `push-only; uncertainty ${ms(result.pushOnlyUncertainty.median)}`));
+  console.log(
+    row(
+      'SDK on the classic example',
+      result.pushOnly,
+      `push-only; uncertainty ${ms(result.pushOnlyUncertainty.median)}`,
+    ),
+  );
   const [a, b] = result.mapping;
-  console.log(`  page clock − bench clock: ${ms(a.difference)} ± ${ms(a.bound)} before, ${ms(b.difference)} ± ${ms(b.bound)} after (one system clock; corrected for)`);
+  console.log(
+    `  page clock − bench clock: ${ms(a.difference)} ± ${ms(a.bound)} before, ${ms(b.difference)} ± ${ms(b.bound)} after (one system clock; corrected for)`,
+  );
   return met !== false;
 }
 
 const names = flags.profile.split(',').map((p) => p.trim());
-for (const name of names) if (!PROFILES[name]) throw new Error(`--profile: unknown profile "${name}" (known: ${Object.keys(PROFILES).join(', ')})`);
+for (const name of names)
+  if (!PROFILES[name])
+    throw new Error(`--profile: unknown profile "${name}" (known: ${Object.keys(PROFILES).join(', ')})`);
 
 const clockServer = createClockServer({ logger: createLogger('warn'), allowedOrigins: '*' });
 const ports = { server: await clockServer.listen(0, '127.0.0.1') };

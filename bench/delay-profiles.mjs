@@ -14,10 +14,15 @@ export function roughDelay({ base, tail, spikeRate, spike }, random = Math.rando
 }
 
 export const PROFILES = {
-  uniform: { make: uniformDelay, defaults: { delay: 40, jitter: 5 }, describe: (o) => `${o.delay} ms ± ${o.jitter} ms uniform, each way` },
+  uniform: {
+    make: uniformDelay,
+    defaults: { delay: 40, jitter: 5 },
+    describe: (o) => `${o.delay} ms ± ${o.jitter} ms uniform, each way`,
+  },
   rough: {
     make: roughDelay,
     defaults: { base: 30, tail: 20, spikeRate: 0.03, spike: 150 },
-    describe: (o) => `${o.base} ms + exponential tail (mean ${o.tail} ms), ${o.spikeRate * 100}% held +${o.spike} ms, each way`,
+    describe: (o) =>
+      `${o.base} ms + exponential tail (mean ${o.tail} ms), ${o.spikeRate * 100}% held +${o.spike} ms, each way`,
   },
 };

@@ -64,7 +64,12 @@ async function start({ url, clients, rampMs, syncStride }) {
     });
   }
   while (pending > 0) await sleep(10);
-  process.send({ type: 'connected', failed, rampMs: performance.now() - started, connectTimes: Float64Array.from(connectTimes) });
+  process.send({
+    type: 'connected',
+    failed,
+    rampMs: performance.now() - started,
+    connectTimes: Float64Array.from(connectTimes),
+  });
 }
 
 /** One sync a second at a random phase, so that some meet the tick's burst and some do not. */

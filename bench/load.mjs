@@ -26,8 +26,12 @@ if (!(Number.isInteger(clients) && clients > 0 && duration >= 5 && ramp >= 0)) {
 // Each client is a file descriptor in the load generator and another in the server.
 const fdLimit = Number(execSync('ulimit -n', { shell: '/bin/sh' }).toString().trim());
 if (fdLimit < clients + 512) {
-  console.error(`ulimit -n is ${fdLimit}: too low for ${clients} clients (each process needs one descriptor a client, plus some).`);
-  console.error(`Raise it first, e.g. \`ulimit -n ${clients + 1024}\` (or LimitNOFILE= for a service), or pass fewer --clients.`);
+  console.error(
+    `ulimit -n is ${fdLimit}: too low for ${clients} clients (each process needs one descriptor a client, plus some).`,
+  );
+  console.error(
+    `Raise it first, e.g. \`ulimit -n ${clients + 1024}\` (or LimitNOFILE= for a service), or pass fewer --clients.`,
+  );
   process.exit(1);
 }
 
@@ -79,7 +83,8 @@ function ask(child, message, type) {
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
-const stop = (child) => new Promise((resolve) => (child.exitCode !== null ? resolve() : (child.once('exit', resolve), child.kill())));
+const stop = (child) =>
+  new Promise((resolve) => (child.exitCode !== null ? resolve() : (child.once('exit', resolve), child.kill())));
 
 async function run({ kind, title }) {
   console.log(`\n${title}: ${clients} clients, ramp ${ramp} s, measuring ${duration} s`);
@@ -97,7 +102,9 @@ async function run({ kind, title }) {
     rampMs: Math.max(...ramped.map((r) => r.rampMs)),
     connect: summarize(ramped.map((r) => r.connectTimes)),
   };
-  console.log(`  ${connected.connected} connected (${connected.failed} failed) in ${(connected.rampMs / 1000).toFixed(1)} s`);
+  console.log(
+    `  ${connected.connected} connected (${connected.failed} failed) in ${(connected.rampMs / 1000).toFixed(1)} s`,
+  );
 
   // The window starts on a whole second, after a moment for the ramp's last handshakes to settle.
   const from = Math.ceil((Date.now() + 3000) / 1000) * 1000;
@@ -170,20 +177,63 @@ function table(results) {
   const v = results.map(verdicts);
   const rows = [
     ['', ...results.map((r) => r.title), 'target'],
-    ['clients held (disconnects)', ...results.map((r, i) => `${r.connected.connected}/${clients} (${r.clients.disconnects}) ${mark(v[i].held)}`), `${clients} (0)`],
-    ['connect time p50 / p99 / max', ...results.map((r) => `${ms(r.connected.connect.p50)} / ${ms(r.connected.connect.p99)} / ${ms(r.connected.connect.max)}`), ''],
+    [
+      'clients held (disconnects)',
+      ...results.map((r, i) => `${r.connected.connected}/${clients} (${r.clients.disconnects}) ${mark(v[i].held)}`),
+      `${clients} (0)`,
+    ],
+    [
+      'connect time p50 / p99 / max',
+      ...results.map(
+        (r) => `${ms(r.connected.connect.p50)} / ${ms(r.connected.connect.p99)} / ${ms(r.connected.connect.max)}`,
+      ),
+      '',
+    ],
     ['tick lag p50', ...results.map((r) => ms(r.clients.lag.p50)), ''],
-    ['tick lag p99', ...results.map((r, i) => `${ms(r.clients.lag.p99)} ${mark(v[i].lagP99)}`), `≤ ${TARGETS.lagP99} ms`],
+    [
+      'tick lag p99',
+      ...results.map((r, i) => `${ms(r.clients.lag.p99)} ${mark(v[i].lagP99)}`),
+      `≤ ${TARGETS.lagP99} ms`,
+    ],
     ['tick lag max', ...results.map((r) => ms(r.clients.lag.max)), ''],
-    ['tick arrival after its second p50 / p99', ...results.map((r) => (r.kind === 'demo' ? `${ms(r.clients.arrival.p50)} / ${ms(r.clients.arrival.p99)}` : 'n/a (not aligned)')), ''],
-    ['missed ticks (clients short)', ...results.map((r, i) => `${r.clients.missed} of ${r.clients.expectedTicks} (${r.clients.clientsMissing}) ${mark(v[i].missed)}`), '0'],
+    [
+      'tick arrival after its second p50 / p99',
+      ...results.map((r) =>
+        r.kind === 'demo' ? `${ms(r.clients.arrival.p50)} / ${ms(r.clients.arrival.p99)}` : 'n/a (not aligned)',
+      ),
+      '',
+    ],
+    [
+      'missed ticks (clients short)',
+      ...results.map(
+        (r, i) =>
+          `${r.clients.missed} of ${r.clients.expectedTicks} (${r.clients.clientsMissing}) ${mark(v[i].missed)}`,
+      ),
+      '0',
+    ],
     ['sync round trip p50 / p99', ...results.map((r) => `${ms(r.clients.sync.p50)} / ${ms(r.clients.sync.p99)}`), ''],
-    ['sync failures (of requests)', ...results.map((r) => `${r.clients.sync.failures} of ${r.clients.sync.count + r.clients.sync.failures}`), ''],
-    ['server heap per connection', ...results.map((r, i) => `${kb(r.server.heapPerConnection)} ${mark(v[i].heapPerConnection)}`), `≤ ${kb(TARGETS.heapPerConnection)}`],
+    [
+      'sync failures (of requests)',
+      ...results.map((r) => `${r.clients.sync.failures} of ${r.clients.sync.count + r.clients.sync.failures}`),
+      '',
+    ],
+    [
+      'server heap per connection',
+      ...results.map((r, i) => `${kb(r.server.heapPerConnection)} ${mark(v[i].heapPerConnection)}`),
+      `≤ ${kb(TARGETS.heapPerConnection)}`,
+    ],
     ['server RSS per connection', ...results.map((r) => kb(r.server.rssPerConnection)), ''],
-    ['server heap / RSS, loaded', ...results.map((r) => `${r.server.heapUsedMB.toFixed(0)} / ${r.server.rssMB.toFixed(0)} MB`), ''],
+    [
+      'server heap / RSS, loaded',
+      ...results.map((r) => `${r.server.heapUsedMB.toFixed(0)} / ${r.server.rssMB.toFixed(0)} MB`),
+      '',
+    ],
     ['server CPU (of one core)', ...results.map((r) => pct(r.server.cpuPercent)), ''],
-    ['server event loop delay p99 / max', ...results.map((r) => `${ms(r.server.loopDelayP99)} / ${ms(r.server.loopDelayMax)}`), ''],
+    [
+      'server event loop delay p99 / max',
+      ...results.map((r) => `${ms(r.server.loopDelayP99)} / ${ms(r.server.loopDelayMax)}`),
+      '',
+    ],
     [`load generators CPU (${GENERATORS}, of one core)`, ...results.map((r) => pct(r.clients.cpuPercent)), ''],
   ];
   const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
@@ -195,8 +245,10 @@ try {
   const results = [];
   for (const server of SERVERS) results.push(await run(server));
   console.log(`\n${table(results)}\n`);
-  console.log('Tick lag: client receive time − the tick\'s server time, both read from this machine\'s clock.');
-  console.log('Classic server adapted for comparison: Date.now() every 1 s (not toTimeString() every 5 s), naive sync answers.');
+  console.log("Tick lag: client receive time − the tick's server time, both read from this machine's clock.");
+  console.log(
+    'Classic server adapted for comparison: Date.now() every 1 s (not toTimeString() every 5 s), naive sync answers.',
+  );
   mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
   const file = new URL(`./results/load-${new Date().toISOString().replace(/[:.]/g, '-')}.json`, import.meta.url);
   writeFileSync(file, JSON.stringify({ clients, duration, ramp, results }, null, 2));

@@ -7,7 +7,11 @@ import { createClockServer, createLogger } from '../dist/demo-server/index.js';
 
 const kind = process.argv[2];
 const { io, httpServer } =
-  kind === 'classic' ? createClassicServer() : kind === 'demo' ? createClockServer({ logger: createLogger('warn') }) : {};
+  kind === 'classic'
+    ? createClassicServer()
+    : kind === 'demo'
+      ? createClockServer({ logger: createLogger('warn') })
+      : {};
 if (!httpServer || typeof globalThis.gc !== 'function' || !process.send) {
   console.error('usage: node --expose-gc server-process.mjs demo|classic (from load.mjs, with IPC)');
   process.exit(2);

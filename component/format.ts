@@ -20,7 +20,11 @@ export function formatter(settings: FormatSettings): Intl.DateTimeFormat {
   if (!f) {
     const { format, timeZone, locale, hourCycle, precision } = settings;
     f = new Intl.DateTimeFormat(locale, {
-      ...(format !== 'date' && { hour: 'numeric', minute: '2-digit', ...(precision === 'second' && { second: '2-digit' }) }),
+      ...(format !== 'date' && {
+        hour: 'numeric',
+        minute: '2-digit',
+        ...(precision === 'second' && { second: '2-digit' }),
+      }),
       ...(format !== 'time' && { year: 'numeric', month: 'short', day: 'numeric' }),
       hourCycle,
       timeZone,
@@ -33,7 +37,9 @@ export function formatter(settings: FormatSettings): Intl.DateTimeFormat {
 /** A countdown of whole seconds as text: "1d 02:03:04", "02:03:04", "03:04"; "02:03" for minutes. */
 export function formatDuration(seconds: number, precision: Precision): string {
   const days = Math.floor(seconds / 86_400);
-  const [h, m, s] = [Math.floor(seconds / 3600) % 24, Math.floor(seconds / 60) % 60, seconds % 60].map((n) => String(n).padStart(2, '0'));
+  const [h, m, s] = [Math.floor(seconds / 3600) % 24, Math.floor(seconds / 60) % 60, seconds % 60].map((n) =>
+    String(n).padStart(2, '0'),
+  );
   // Hours only when there are some, seconds only at second precision.
   const clock = precision === 'minute' ? `${h}:${m}` : seconds < 3600 ? `${m}:${s}` : `${h}:${m}:${s}`;
   return days ? `${days}d ${clock}` : clock;

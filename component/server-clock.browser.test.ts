@@ -5,7 +5,16 @@ import './define.js';
 import type { ServerClockElement } from './server-clock.js';
 import { openConnections } from '../sdk/connection.js';
 import { tickerStatus } from './ticker.js';
-import { connectedClients, demoServerUrl, killServer, nextEvent, restartServer, serverMachineNow, spawnServer, waitFor } from '../test/helpers.js';
+import {
+  connectedClients,
+  demoServerUrl,
+  killServer,
+  nextEvent,
+  restartServer,
+  serverMachineNow,
+  spawnServer,
+  waitFor,
+} from '../test/helpers.js';
 
 let url: string;
 const mounted: HTMLElement[] = [];
@@ -29,7 +38,8 @@ function mount(attributes: Record<string, string>, parent: HTMLElement = documen
 }
 
 const timeOf = (el: ServerClockElement) => el.shadowRoot!.querySelector('time')!;
-const connected = (el: ServerClockElement) => waitFor(() => el.state === 'connected' && el.now() > 0, `${el.getAttribute('url')} connected and synced`);
+const connected = (el: ServerClockElement) =>
+  waitFor(() => el.state === 'connected' && el.now() > 0, `${el.getAttribute('url')} connected and synced`);
 
 /** Waits for the next change of the shown text and returns it, with the clock's time then. */
 async function nextText(el: ServerClockElement): Promise<{ text: string; now: number; datetime: string }> {
@@ -72,10 +82,16 @@ describe('<server-clock>', () => {
     expect(Math.min(...lateness), `ms past the boundary: ${lateness}`).to.be.below(150);
   });
 
-  for (const [attrs, what] of [[{}, 'no url'], [{ url: 'ftp://example.com' }, 'a non-http url'], [{ url: 'http://[::1' }, 'a malformed url']] as const) {
+  for (const [attrs, what] of [
+    [{}, 'no url'],
+    [{ url: 'ftp://example.com' }, 'a non-http url'],
+    [{ url: 'http://[::1' }, 'a malformed url'],
+  ] as const) {
     it(`goes to state error with a readable message for ${what}`, async () => {
       const errors: Error[] = [];
-      document.addEventListener('server-clock-error', (e) => errors.push((e as CustomEvent).detail.error), { once: true });
+      document.addEventListener('server-clock-error', (e) => errors.push((e as CustomEvent).detail.error), {
+        once: true,
+      });
       const el = mount(attrs);
       await waitFor(() => errors.length > 0, 'server-clock-error');
       await el.updateComplete;
@@ -117,7 +133,12 @@ describe('<server-clock>', () => {
     const datetime = timeOf(el).getAttribute('datetime')!;
     expect(Date.parse(datetime) % 60_000, 'minute precision floors to the minute').to.equal(0);
     expect(timeOf(el).textContent).to.equal(
-      new Intl.DateTimeFormat('de-DE', { hour: 'numeric', minute: '2-digit', timeZone: 'America/New_York', hourCycle: 'h23' }).format(Date.parse(datetime)),
+      new Intl.DateTimeFormat('de-DE', {
+        hour: 'numeric',
+        minute: '2-digit',
+        timeZone: 'America/New_York',
+        hourCycle: 'h23',
+      }).format(Date.parse(datetime)),
     );
   });
 
@@ -128,7 +149,11 @@ describe('<server-clock>', () => {
     document.body.append(wrapper);
     await connected(el);
     await el.updateComplete;
-    expect(timeOf(el).textContent).to.equal(new Intl.DateTimeFormat('fr-FR', { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' }).format(el.now()));
+    expect(timeOf(el).textContent).to.equal(
+      new Intl.DateTimeFormat('fr-FR', { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' }).format(
+        el.now(),
+      ),
+    );
   });
 
   it('falls back to defaults with a warning for invalid formatting values', async () => {
@@ -136,13 +161,27 @@ describe('<server-clock>', () => {
     const warn = console.warn;
     console.warn = (message: string) => warnings.push(message);
     try {
-      const el = mount({ url, format: 'weekday', 'time-zone': 'Mars/Olympus', locale: '12-invalid!', 'hour-cycle': 'h25', precision: 'nanosecond' });
+      const el = mount({
+        url,
+        format: 'weekday',
+        'time-zone': 'Mars/Olympus',
+        locale: '12-invalid!',
+        'hour-cycle': 'h25',
+        precision: 'nanosecond',
+      });
       await connected(el);
       await el.updateComplete;
       for (const name of ['format', 'time-zone', 'locale', 'hour-cycle', 'precision']) {
-        expect(warnings.some((w) => w.includes(name)), `warning for ${name}`).to.equal(true);
+        expect(
+          warnings.some((w) => w.includes(name)),
+          `warning for ${name}`,
+        ).to.equal(true);
       }
-      expect(timeOf(el).textContent).to.equal(new Intl.DateTimeFormat(undefined, { hour: 'numeric', minute: '2-digit', second: '2-digit' }).format(Date.parse(timeOf(el).getAttribute('datetime')!)));
+      expect(timeOf(el).textContent).to.equal(
+        new Intl.DateTimeFormat(undefined, { hour: 'numeric', minute: '2-digit', second: '2-digit' }).format(
+          Date.parse(timeOf(el).getAttribute('datetime')!),
+        ),
+      );
     } finally {
       console.warn = warn;
     }
@@ -189,7 +228,8 @@ describe('<server-clock>', () => {
       for (const event of seen.values()) expect(event.bubbles && event.composed, event.type).to.equal(true);
       expect((seen.get('server-clock-statechange') as CustomEvent).detail.state).to.be.a('string');
     } finally {
-      for (const type of ['server-clock-statechange', 'server-clock-sync']) document.removeEventListener(type, listener);
+      for (const type of ['server-clock-statechange', 'server-clock-sync'])
+        document.removeEventListener(type, listener);
     }
   });
 

@@ -14,19 +14,19 @@ export const styles = css`
   :host([hidden]) {
     display: none;
   }
-  :host([state=connected]) {
+  :host([state='connected']) {
     --_state: var(--server-clock-connected-color, #1a7f37);
   }
-  :host([state=reconnecting]) {
+  :host([state='reconnecting']) {
     --_state: var(--server-clock-reconnecting-color, #bf8700);
   }
-  :host([state=disconnected]) {
+  :host([state='disconnected']) {
     --_state: var(--server-clock-disconnected-color, #6e7781);
   }
-  :host([state=error]) {
+  :host([state='error']) {
     --_state: var(--server-clock-error-color, #cf222e);
   }
-  [part=status] {
+  [part='status'] {
     flex: none;
     width: var(--server-clock-status-size, 0.5em);
     aspect-ratio: 1;
@@ -34,10 +34,10 @@ export const styles = css`
     align-self: center;
     background: var(--_state);
   }
-  :host([state=reconnecting]) [part=time] {
+  :host([state='reconnecting']) [part='time'] {
     opacity: var(--server-clock-stale-opacity, 0.6);
   }
-  [part=message] {
+  [part='message'] {
     color: var(--_state);
     font-size: 0.85em;
   }

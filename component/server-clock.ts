@@ -3,7 +3,14 @@ import { connectClock, type ServerClock } from '../sdk/clock.js';
 import { SharedPool } from '../sdk/shared-pool.js';
 import type { ConnectionState } from '../sdk/connection.js';
 import { TIME_EVENT } from '../sdk/protocol.js';
-import { formatDuration, formatter, type ClockFormat, type FormatSettings, type HourCycle, type Precision } from './format.js';
+import {
+  formatDuration,
+  formatter,
+  type ClockFormat,
+  type FormatSettings,
+  type HourCycle,
+  type Precision,
+} from './format.js';
 import { styles } from './server-clock.styles.js';
 import { run, subscribe, unsubscribe, type TickSubscriber } from './ticker.js';
 
@@ -151,11 +158,20 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
     const left = (Math.max(0, Math.ceil((this.#untilMs - now) / unit)) * unit) / 1000;
     const error = this.state === 'error' ? (this.#clock?.error?.message ?? '') : '';
     const status = error ? `Error: ${error}` : STATUS_TEXT[this.state];
-    const datetime = !known ? nothing : this.#counting ? `PT${left}S` : new Date(Math.floor(now / unit) * unit).toISOString();
+    const datetime = !known
+      ? nothing
+      : this.#counting
+        ? `PT${left}S`
+        : new Date(Math.floor(now / unit) * unit).toISOString();
     // Until the time is known, the page's own text between the tags shows (or a placeholder).
-    const text = !known ? html`<slot>--:--</slot>` : this.#counting ? formatDuration(left, this.#settings.precision) : formatter(this.#settings).format(now);
+    const text = !known
+      ? html`<slot>--:--</slot>`
+      : this.#counting
+        ? formatDuration(left, this.#settings.precision)
+        : formatter(this.#settings).format(now);
     const message = error ? html`<span part="message">${error}</span>` : nothing;
-    return html`<span part="status" role="img" aria-label=${status} title=${status}></span><time part="time" datetime=${datetime}>${text}</time>${message}`;
+    return html`<span part="status" role="img" aria-label=${status} title=${status}></span
+      ><time part="time" datetime=${datetime}>${text}</time>${message}`;
   }
 
   /** @internal For the shared ticker: updates the text if it is due; ms until it is due again. */
@@ -231,7 +247,11 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
    * The value if `ok` accepts it (returns truthy, does not throw); otherwise undefined (the
    * default), with a warning for a bad non-empty one.
    */
-  #valid<T extends string = string>(name: string, value: string | null | undefined, ok: (value: string) => unknown): T | undefined {
+  #valid<T extends string = string>(
+    name: string,
+    value: string | null | undefined,
+    ok: (value: string) => unknown,
+  ): T | undefined {
     if (!value) return undefined;
     try {
       if (ok(value)) return value as T;

@@ -8,23 +8,27 @@ import { SYNC_EVENT, isSyncReply } from '../sdk/protocol.js';
 
 const built = existsSync(new URL('../dist/demo-server/cli.js', import.meta.url));
 
-test('SIGTERM disconnects every client so that it reconnects, and exits 0 within 5 s', { skip: !built && 'dist/ is not built: run `npm run build`' }, async (t) => {
-  const server = await startServer('demo');
-  t.after(() => server.child.kill('SIGKILL'));
-  const sockets = await Promise.all(Array.from({ length: 50 }, () => connect(server.url)));
-  t.after(() => sockets.forEach((s) => s.close()));
-  assert.ok(isSyncReply(await sockets[0].timeout(2000).emitWithAck(SYNC_EVENT)));
-  assert.equal((await fetch(`${server.url}/ready`)).status, 200);
+test(
+  'SIGTERM disconnects every client so that it reconnects, and exits 0 within 5 s',
+  { skip: !built && 'dist/ is not built: run `npm run build`' },
+  async (t) => {
+    const server = await startServer('demo');
+    t.after(() => server.child.kill('SIGKILL'));
+    const sockets = await Promise.all(Array.from({ length: 50 }, () => connect(server.url)));
+    t.after(() => sockets.forEach((s) => s.close()));
+    assert.ok(isSyncReply(await sockets[0].timeout(2000).emitWithAck(SYNC_EVENT)));
+    assert.equal((await fetch(`${server.url}/ready`)).status, 200);
 
-  const reasons = Promise.all(sockets.map((s) => new Promise<string>((resolve) => s.once('disconnect', resolve))));
-  const exited = new Promise<number | null>((resolve) => server.child.once('exit', (code) => resolve(code)));
-  const signalled = performance.now();
-  server.child.kill('SIGTERM');
-  const code = await exited;
-  const elapsed = performance.now() - signalled;
+    const reasons = Promise.all(sockets.map((s) => new Promise<string>((resolve) => s.once('disconnect', resolve))));
+    const exited = new Promise<number | null>((resolve) => server.child.once('exit', (code) => resolve(code)));
+    const signalled = performance.now();
+    server.child.kill('SIGTERM');
+    const code = await exited;
+    const elapsed = performance.now() - signalled;
 
-  assert.equal(code, 0, 'exit code');
-  assert.ok(elapsed < 5000, `exited after ${elapsed.toFixed(0)} ms`);
-  // Not "io server disconnect": that one reason would keep socket.io clients from reconnecting.
-  for (const reason of await reasons) assert.equal(reason, 'transport close');
-});
+    assert.equal(code, 0, 'exit code');
+    assert.ok(elapsed < 5000, `exited after ${elapsed.toFixed(0)} ms`);
+    // Not "io server disconnect": that one reason would keep socket.io clients from reconnecting.
+    for (const reason of await reasons) assert.equal(reason, 'transport close');
+  },
+);

@@ -51,20 +51,24 @@ const level = args['log-level'] ?? env.LOG_LEVEL ?? 'info';
 if (!isLogLevel(level)) fail(`invalid log level "${level}"`);
 const originList = args.origins ?? env.ALLOWED_ORIGINS;
 const transportList = (args.transports ?? env.TRANSPORTS)?.split(',').map((t) => t.trim());
-if (transportList?.some((t) => t !== 'polling' && t !== 'websocket')) fail(`invalid transports "${transportList.join(',')}"`);
+if (transportList?.some((t) => t !== 'polling' && t !== 'websocket'))
+  fail(`invalid transports "${transportList.join(',')}"`);
 
 const logger = createLogger(level);
 const server = createClockServer({
   logger,
   demo: !args['no-demo'],
   tickInterval: tick,
-  ...(originList ? { allowedOrigins: originList.trim() === '*' ? '*' : originList.split(',').map((o) => o.trim()) } : {}),
+  ...(originList
+    ? { allowedOrigins: originList.trim() === '*' ? '*' : originList.split(',').map((o) => o.trim()) }
+    : {}),
   ...(transportList ? { transports: transportList as ('polling' | 'websocket')[] } : {}),
 });
 
 const host = args.host ?? env.HOST ?? 'localhost';
 server.listen(port, host).then(
-  (bound) => logger.info('listening', { url: `http://${host.includes(':') ? `[${host}]` : host}:${bound}/`, port: bound }),
+  (bound) =>
+    logger.info('listening', { url: `http://${host.includes(':') ? `[${host}]` : host}:${bound}/`, port: bound }),
   (error: Error) => {
     logger.error('cannot listen', { error: error.message, port, host });
     process.exit(1);

@@ -22,10 +22,13 @@ interface DemoClock {
   note: string;
 }
 
-const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const escape = (text: string) =>
+  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 function clockTag(attrs: Record<string, string>, fallback: string): string {
-  const list = Object.entries(attrs).map(([name, value]) => ` ${name}="${escape(value)}"`).join('');
+  const list = Object.entries(attrs)
+    .map(([name, value]) => ` ${name}="${escape(value)}"`)
+    .join('');
   return `<server-clock${list}>${escape(fallback)}</server-clock>`;
 }
 
@@ -49,10 +52,30 @@ export function demoPage(now = Date.now()): string {
   const until = new Date(Math.ceil((now + 60_000) / TEN_MINUTES) * TEN_MINUTES).toISOString();
   const untilText = `${until.slice(11, 19)} UTC`;
   const zones: DemoClock[] = [
-    { title: 'UTC', attrs: { url: '/', 'time-zone': 'UTC', format: 'datetime', locale: 'en-GB', 'hour-cycle': 'h23' }, fallback: '-- --- ----, --:--:--', note: 'Date and time, British English, 24-hour clock.' },
-    { title: 'New York', attrs: { url: '/', 'time-zone': 'America/New_York', locale: 'en-US', 'hour-cycle': 'h12' }, fallback: '--:--:-- --', note: 'US English, 12-hour clock.' },
-    { title: 'Tokyo', attrs: { url: '/', 'time-zone': 'Asia/Tokyo', format: 'datetime', locale: 'ja-JP' }, fallback: '----年--月--日 --:--:--', note: 'Japanese, the locale’s own date order.' },
-    { title: 'Kolkata', attrs: { url: '/', 'time-zone': 'Asia/Kolkata', locale: 'en-IN', precision: 'minute' }, fallback: '--:--', note: 'Whole minutes only (UTC+5:30).' },
+    {
+      title: 'UTC',
+      attrs: { url: '/', 'time-zone': 'UTC', format: 'datetime', locale: 'en-GB', 'hour-cycle': 'h23' },
+      fallback: '-- --- ----, --:--:--',
+      note: 'Date and time, British English, 24-hour clock.',
+    },
+    {
+      title: 'New York',
+      attrs: { url: '/', 'time-zone': 'America/New_York', locale: 'en-US', 'hour-cycle': 'h12' },
+      fallback: '--:--:-- --',
+      note: 'US English, 12-hour clock.',
+    },
+    {
+      title: 'Tokyo',
+      attrs: { url: '/', 'time-zone': 'Asia/Tokyo', format: 'datetime', locale: 'ja-JP' },
+      fallback: '----年--月--日 --:--:--',
+      note: 'Japanese, the locale’s own date order.',
+    },
+    {
+      title: 'Kolkata',
+      attrs: { url: '/', 'time-zone': 'Asia/Kolkata', locale: 'en-IN', precision: 'minute' },
+      fallback: '--:--',
+      note: 'Whole minutes only (UTC+5:30).',
+    },
   ];
   const countdown: DemoClock = {
     title: 'Countdown',

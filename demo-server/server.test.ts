@@ -77,7 +77,10 @@ test('answers sync requests with t1 ≤ t2 in sub-millisecond precision', async 
   assert.ok(isSyncReply(reply), `reply ${JSON.stringify(reply)}`);
   assert.ok(reply.t1 >= before - 2 && reply.t2 <= after + 2, 'within the exchange');
   const replies = await Promise.all(Array.from({ length: 5 }, () => socket.timeout(2000).emitWithAck(SYNC_EVENT)));
-  assert.ok(replies.some((r) => !Number.isInteger(r.t1)), 'fractional milliseconds');
+  assert.ok(
+    replies.some((r) => !Number.isInteger(r.t1)),
+    'fractional milliseconds',
+  );
 });
 
 test('close() leaves no timer or handle behind, with clients connected', async () => {
@@ -98,9 +101,13 @@ test('close() leaves no timer or handle behind, with clients connected', async (
 test('refuses a browser origin that is not allowed, for polling and WebSocket', async (t) => {
   const { server, url } = await startClockServer({ allowedOrigins: ['https://allowed.example'] });
   t.after(() => server.close());
-  const polling = await fetch(`${url}/socket.io/?EIO=4&transport=polling`, { headers: { origin: 'https://evil.example' } });
+  const polling = await fetch(`${url}/socket.io/?EIO=4&transport=polling`, {
+    headers: { origin: 'https://evil.example' },
+  });
   assert.equal(polling.status, 403);
-  const allowed = await fetch(`${url}/socket.io/?EIO=4&transport=polling`, { headers: { origin: 'https://allowed.example' } });
+  const allowed = await fetch(`${url}/socket.io/?EIO=4&transport=polling`, {
+    headers: { origin: 'https://allowed.example' },
+  });
   assert.equal(allowed.status, 200);
   await assert.rejects(connect(url, { extraHeaders: { origin: 'https://evil.example' } }));
   const ok = await connect(url, { extraHeaders: { origin: 'https://allowed.example' } });
@@ -138,7 +145,13 @@ test('GET /ready answers while serving; GET /metrics counts in Prometheus text',
   const res = await fetch(`${url}/metrics`);
   assert.match(res.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/);
   const text = await res.text();
-  for (const name of ['connected_clients', 'sync_requests_total', 'rejected_handshakes_total', 'sync_rate_limited_total', 'event_loop_lag_seconds']) {
+  for (const name of [
+    'connected_clients',
+    'sync_requests_total',
+    'rejected_handshakes_total',
+    'sync_rate_limited_total',
+    'event_loop_lag_seconds',
+  ]) {
     assert.match(text, new RegExp(`^# TYPE server_clock_${name} `, 'm'), name);
   }
   assert.equal(await metric(url, 'server_clock_connected_clients'), 1);
@@ -177,7 +190,11 @@ test('a flood of sync requests is limited per socket, and the socket keeps being
   // Default limit: a burst of 20, then 5 a second.
   assert.ok(count >= 20 && count <= 20 + 5 * seconds + 1, `${count} of 300 answered in ${seconds.toFixed(1)} s`);
   assert.ok((await metric(url, 'server_clock_sync_rate_limited_total')) >= 300 - count, 'counted');
-  assert.equal(await answered(Array.from({ length: 8 }, () => other.timeout(2000).emitWithAck(SYNC_EVENT))), 8, 'another socket has its own bucket');
+  assert.equal(
+    await answered(Array.from({ length: 8 }, () => other.timeout(2000).emitWithAck(SYNC_EVENT))),
+    8,
+    'another socket has its own bucket',
+  );
   assert.ok(flooder.connected, 'limited, not disconnected');
   await new Promise((r) => setTimeout(r, 400));
   assert.ok(isSyncReply(await flooder.timeout(2000).emitWithAck(SYNC_EVENT)), 'the bucket refills');
@@ -206,7 +223,10 @@ test('malformed sync requests and other events are dropped unanswered; garbage d
     ['socket.io: truncated JSON', (engine) => engine.send('2["api:time-sync",{')],
     ['socket.io: unknown packet type', (engine) => engine.send('9')],
     ['socket.io: ack for an unknown id', (engine) => engine.send('399[{}]')],
-    ['socket.io: binary event without its attachments', (engine) => engine.send('51-["api:time-sync",{"_placeholder":true,"num":0}]')],
+    [
+      'socket.io: binary event without its attachments',
+      (engine) => engine.send('51-["api:time-sync",{"_placeholder":true,"num":0}]'),
+    ],
     ['engine.io: unknown packet type', (engine) => engine.transport.ws.send('z garbage')],
     ['engine.io: raw bytes', (engine) => engine.transport.ws.send(Buffer.from([0xff, 0x00, 0xfe]))],
   ];
@@ -296,9 +316,13 @@ test('a WebSocket connection keeps neither its upgrade request nor a room of its
   assert.equal(serverSocket.rooms.has(serverSocket.id), false, 'no room of its own id');
   assert.equal(serverSocket.rooms.size, 1, 'only its tick room');
   // A WeakRef holds its target until the current job ends: collect in later turns.
-  await waitFor(() => {
-    gc();
-    return request?.deref() === undefined;
-  }, 'the upgrade request to be collected', 5000);
+  await waitFor(
+    () => {
+      gc();
+      return request?.deref() === undefined;
+    },
+    'the upgrade request to be collected',
+    5000,
+  );
   await socket.timeout(2000).emitWithAck(SYNC_EVENT);
 });

@@ -131,7 +131,12 @@ export function createClockServer(options: ClockServerOptions = {}): ClockServer
     syncBuckets.fill(socket.data, performance.now());
     useOnly(socket, dropUnknownEvents);
     socket.on(SYNC_EVENT, onSync);
-    compactListeners(socket, socket.conn, socket.conn.transport, (socket.conn.transport as unknown as { socket?: unknown }).socket);
+    compactListeners(
+      socket,
+      socket.conn,
+      socket.conn.transport,
+      (socket.conn.transport as unknown as { socket?: unknown }).socket,
+    );
   });
 
   let closing: Promise<void> | undefined;
@@ -269,8 +274,10 @@ async function route(req: IncomingMessage, res: ServerResponse, opts: RouteOptio
   const path = new URL(req.url ?? '/', 'http://x').pathname;
   if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain', 'method not allowed');
   if (path === '/health') return send(res, 200, 'text/plain', 'ok');
-  if (path === '/ready') return opts.ready ? send(res, 200, 'text/plain', 'ready') : send(res, 503, 'text/plain', 'shutting down');
-  if (path === '/metrics') return send(res, 200, opts.metrics.registry.contentType, await opts.metrics.registry.metrics());
+  if (path === '/ready')
+    return opts.ready ? send(res, 200, 'text/plain', 'ready') : send(res, 503, 'text/plain', 'shutting down');
+  if (path === '/metrics')
+    return send(res, 200, opts.metrics.registry.contentType, await opts.metrics.registry.metrics());
   if (opts.demo && path === '/') return send(res, 200, 'text/html; charset=utf-8', demoPage());
   const demoFile = opts.demo ? DEMO_FILES.get(path) : undefined;
   if (demoFile) return send(res, 200, demoFile.type, demoFile.body);
@@ -285,13 +292,16 @@ function send(res: ServerResponse, status: number, type: string, body: string | 
     'content-type': type,
     'cache-control': 'no-store',
     'x-content-type-options': 'nosniff',
-    'content-security-policy': "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self' ws: wss: http: https:",
+    'content-security-policy':
+      "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self' ws: wss: http: https:",
   });
   res.end(body);
 }
 
 /** Decides whether a browser Origin may connect, given the Host the request was sent to. */
-function originPolicy(allowed: ClockServerOptions['allowedOrigins']): (origin: string, host: string | undefined) => boolean {
+function originPolicy(
+  allowed: ClockServerOptions['allowedOrigins'],
+): (origin: string, host: string | undefined) => boolean {
   if (allowed === '*') return () => true;
   const list = new Set((allowed ?? []).map((o) => o.replace(/\/+$/, '').toLowerCase()));
   const development = process.env.NODE_ENV !== 'production';

@@ -8,9 +8,13 @@ export const BROWSERS = {
 
 /** The browsers to test in: all, or those named in BROWSERS=chromium,firefox. */
 export function selectedBrowsers() {
-  const wanted = (process.env.BROWSERS || 'chromium,firefox').split(',').map((b) => b.trim()).filter(Boolean);
+  const wanted = (process.env.BROWSERS || 'chromium,firefox')
+    .split(',')
+    .map((b) => b.trim())
+    .filter(Boolean);
   for (const name of wanted) {
-    if (!(name in BROWSERS)) throw new Error(`BROWSERS: unknown browser "${name}" (known: ${Object.keys(BROWSERS).join(', ')})`);
+    if (!(name in BROWSERS))
+      throw new Error(`BROWSERS: unknown browser "${name}" (known: ${Object.keys(BROWSERS).join(', ')})`);
   }
   return wanted;
 }

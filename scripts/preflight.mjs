@@ -22,7 +22,10 @@ if (canApt && defaults) {
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   try {
     execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
-    execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages], { stdio: 'inherit', env });
+    execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages], {
+      stdio: 'inherit',
+      env,
+    });
   } catch (error) {
     console.error(`preflight: apt-get failed: ${error.message}`);
   }
@@ -32,5 +35,9 @@ if (canApt && defaults) {
 console.error(`preflight: no usable browser for ${missing.join(', ')}.
 ${missing.map((name) => `  ${name}: looked for ${BROWSERS[name].path} (set ${BROWSERS[name].env} to another executable)`).join('\n')}
 Install them (Debian/Ubuntu: sudo apt-get install ${packages.join(' ')}), point the variables above at
-existing executables, or test fewer browsers with BROWSERS=${Object.keys(BROWSERS).filter((b) => !missing.includes(b)).join(',') || 'chromium'}.`);
+existing executables, or test fewer browsers with BROWSERS=${
+  Object.keys(BROWSERS)
+    .filter((b) => !missing.includes(b))
+    .join(',') || 'chromium'
+}.`);
 process.exit(1);

@@ -12,12 +12,18 @@ async function floor(output) {
   const bundle = await rollup({
     input: FLOOR_ENTRY,
     plugins: [
-      { name: 'floor', resolveId: (id) => (id === FLOOR_ENTRY ? id : null), load: (id) => (id === FLOOR_ENTRY ? "export * from 'lit';\nexport * from 'socket.io-client';\n" : null) },
+      {
+        name: 'floor',
+        resolveId: (id) => (id === FLOOR_ENTRY ? id : null),
+        load: (id) => (id === FLOOR_ENTRY ? "export * from 'lit';\nexport * from 'socket.io-client';\n" : null),
+      },
       ...browserBundlePlugins(),
     ],
     onwarn: () => {},
   });
-  const { output: [chunk] } = await bundle.generate({ format: output.format, name: output.name });
+  const {
+    output: [chunk],
+  } = await bundle.generate({ format: output.format, name: output.name });
   await bundle.close();
   return chunk.code;
 }

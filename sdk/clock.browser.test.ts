@@ -2,7 +2,16 @@
 // that only pushes the time as a string (the classic socket.io example).
 import { expect } from '@esm-bundle/chai';
 import { connectClock, type ServerClock, type SyncDetail } from './index.js';
-import { killServer, nextEvent, restartServer, serverMachineNow, skewPageClock, spawnServer, waitFor, type SpawnedServer } from '../test/helpers.js';
+import {
+  killServer,
+  nextEvent,
+  restartServer,
+  serverMachineNow,
+  skewPageClock,
+  spawnServer,
+  waitFor,
+  type SpawnedServer,
+} from '../test/helpers.js';
 
 const HOUR = 3_600_000;
 
@@ -22,7 +31,10 @@ async function expectServerTime(clock: ServerClock, slack: number): Promise<numb
   const truth = await serverMachineNow();
   const after = clock.now();
   const margin = clock.uncertainty + slack;
-  expect(truth, `server time, with now() at ${before}…${after} ± ${margin}`).to.be.within(before - margin, after + margin);
+  expect(truth, `server time, with now() at ${before}…${after} ± ${margin}`).to.be.within(
+    before - margin,
+    after + margin,
+  );
   return (before + after) / 2 - truth;
 }
 
@@ -121,7 +133,10 @@ describe('ServerClock in the browser', () => {
     }
     const machine = await serverMachineNow();
     expect(Date.now() - machine, 'Date is 3 h ahead').to.be.within(3 * HOUR, 3 * HOUR + 5000);
-    expect(performance.timeOrigin + performance.now() - machine, 'and so is the time origin').to.be.within(3 * HOUR, 3 * HOUR + 5000);
+    expect(performance.timeOrigin + performance.now() - machine, 'and so is the time origin').to.be.within(
+      3 * HOUR,
+      3 * HOUR + 5000,
+    );
 
     const clock = connectClock(server.url);
     clocks.push(clock);
@@ -136,7 +151,10 @@ describe('ServerClock in the browser', () => {
     // New samples after the change (the SDK resyncs on the jump, which it sees on the next push).
     const resynced = syncEvent(clock, (d) => d.mode === 'sync', 5000);
     await skewPageClock(-5 * HOUR);
-    expect(Date.now() - (await serverMachineNow()), 'Date is 5 h behind').to.be.within(-5 * HOUR - 5000, -5 * HOUR + 5000);
+    expect(Date.now() - (await serverMachineNow()), 'Date is 5 h behind').to.be.within(
+      -5 * HOUR - 5000,
+      -5 * HOUR + 5000,
+    );
     await resynced;
     await new Promise((r) => setTimeout(r, 300));
     clearInterval(watch);

@@ -34,7 +34,12 @@ async function freePort(): Promise<number> {
 
 /** Resolves once the first burst is in: a sync event resting on `samples` exchanges. */
 function burst(clock: ServerClock, samples = 8): Promise<CustomEvent<SyncDetail>> {
-  return nextEvent<CustomEvent<SyncDetail>>(clock, 'sync', 15_000, (e) => e.detail.mode === 'sync' && e.detail.samples >= samples);
+  return nextEvent<CustomEvent<SyncDetail>>(
+    clock,
+    'sync',
+    15_000,
+    (e) => e.detail.mode === 'sync' && e.detail.samples >= samples,
+  );
 }
 
 /** Records every event of these types, in order. */
@@ -64,7 +69,10 @@ test('syncs with the server: now() is its clock, within the uncertainty', async 
   for (let i = 0; i < 20; i++) {
     const [shown, truth] = [clock.now(), preciseNow()];
     // Read one after the other: allow the few microseconds between.
-    assert.ok(Math.abs(shown - truth) <= clock.uncertainty + SERVER_CLOCK_STEP + 0.1, `error ${shown - truth}, uncertainty ${clock.uncertainty}`);
+    assert.ok(
+      Math.abs(shown - truth) <= clock.uncertainty + SERVER_CLOCK_STEP + 0.1,
+      `error ${shown - truth}, uncertainty ${clock.uncertainty}`,
+    );
     await new Promise((r) => setTimeout(r, 10));
   }
 });
@@ -82,8 +90,14 @@ test('the first sync answer replaces an estimate from pushes at once: pushes run
   const fromPushes = await nextEvent<CustomEvent<SyncDetail>>(clock, 'sync');
   assert.equal(fromPushes.detail.mode, 'push', 'a push came first');
   const first = await nextEvent<CustomEvent<SyncDetail>>(clock, 'sync', 15_000, (e) => e.detail.mode === 'sync');
-  assert.ok(first.detail.offset - fromPushes.detail.offset > 30, `pushes were ${first.detail.offset - fromPushes.detail.offset} ms late`);
-  assert.ok(Math.abs(clock.offset - first.detail.offset) < 0.5, `applied at once, not slewed: ${clock.offset - first.detail.offset} ms to go`);
+  assert.ok(
+    first.detail.offset - fromPushes.detail.offset > 30,
+    `pushes were ${first.detail.offset - fromPushes.detail.offset} ms late`,
+  );
+  assert.ok(
+    Math.abs(clock.offset - first.detail.offset) < 0.5,
+    `applied at once, not slewed: ${clock.offset - first.detail.offset} ms to go`,
+  );
   assert.ok(Math.abs(clock.now() - preciseNow()) <= clock.uncertainty + SERVER_CLOCK_STEP + 0.1);
 });
 
@@ -124,7 +138,8 @@ test('close() leaves no timer or socket behind, and the clock falls silent', asy
     for (const kind of process.getActiveResourcesInfo()) counts.set(kind, (counts.get(kind) ?? 0) + 1);
     return counts;
   };
-  const noMoreThan = (before: Map<string, number>) => [...resources()].every(([kind, n]) => n <= (before.get(kind) ?? 0));
+  const noMoreThan = (before: Map<string, number>) =>
+    [...resources()].every(([kind, n]) => n <= (before.get(kind) ?? 0));
   const before = resources();
 
   const clock = connectClock(url);
@@ -144,8 +159,19 @@ test('close() leaves no timer or socket behind, and the clock falls silent', asy
 
 test('a bad option throws a RangeError that names it; nothing is opened', () => {
   const before = openConnections();
-  for (const [name, value] of [['samples', 0], ['timeout', -1], ['resyncInterval', NaN], ['reconnectDelay', Infinity], ['reconnectDelayMax', 'soon'], ['reconnectAttempts', 0]] as const) {
-    assert.throws(() => connectClock('http://127.0.0.1:1', { [name]: value }), (e: Error) => e instanceof RangeError && e.message.includes(name), name);
+  for (const [name, value] of [
+    ['samples', 0],
+    ['timeout', -1],
+    ['resyncInterval', NaN],
+    ['reconnectDelay', Infinity],
+    ['reconnectDelayMax', 'soon'],
+    ['reconnectAttempts', 0],
+  ] as const) {
+    assert.throws(
+      () => connectClock('http://127.0.0.1:1', { [name]: value }),
+      (e: Error) => e instanceof RangeError && e.message.includes(name),
+      name,
+    );
   }
   assert.equal(openConnections(), before);
   // Undefined means the default; Infinity is a number of attempts, never a time.

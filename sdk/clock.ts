@@ -1,5 +1,20 @@
-import { fire, join, leave, type Connection, type ConnectionEventMap, type ConnectionOptions, type ConnectionState } from './connection.js';
-import { DRIFT_BOUND, estimateFromPushes, estimateFromSync, type Estimate, type PushSample, type SyncSample } from './offset-estimator.js';
+import {
+  fire,
+  join,
+  leave,
+  type Connection,
+  type ConnectionEventMap,
+  type ConnectionOptions,
+  type ConnectionState,
+} from './connection.js';
+import {
+  DRIFT_BOUND,
+  estimateFromPushes,
+  estimateFromSync,
+  type Estimate,
+  type PushSample,
+  type SyncSample,
+} from './offset-estimator.js';
 import { parsePushedTime } from './parse-time.js';
 import { SYNC_EVENT, TIME_EVENT, isSyncReply } from './protocol.js';
 import { correct, slewedOffset, type Slew } from './slew.js';
@@ -32,10 +47,26 @@ export interface ServerClockEventMap extends ConnectionEventMap {
 }
 
 export interface ServerClock {
-  addEventListener<K extends keyof ServerClockEventMap>(type: K, listener: (this: ServerClock, ev: ServerClockEventMap[K]) => unknown, options?: boolean | AddEventListenerOptions): void;
-  addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
-  removeEventListener<K extends keyof ServerClockEventMap>(type: K, listener: (this: ServerClock, ev: ServerClockEventMap[K]) => unknown, options?: boolean | EventListenerOptions): void;
-  removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void;
+  addEventListener<K extends keyof ServerClockEventMap>(
+    type: K,
+    listener: (this: ServerClock, ev: ServerClockEventMap[K]) => unknown,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  removeEventListener<K extends keyof ServerClockEventMap>(
+    type: K,
+    listener: (this: ServerClock, ev: ServerClockEventMap[K]) => unknown,
+    options?: boolean | EventListenerOptions,
+  ): void;
+  removeEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | EventListenerOptions,
+  ): void;
 }
 
 const SYNC_WINDOW = 32;
@@ -46,7 +77,14 @@ const SKEW_JUMP_MS = 1000;
 const FIRST_RESYNC_MS = 1000;
 
 // The numeric options and their defaults (README "Use it from npm").
-const NUMBERS = { samples: 8, timeout: 3000, resyncInterval: 60_000, reconnectDelay: 500, reconnectDelayMax: 30_000, reconnectAttempts: Infinity };
+const NUMBERS = {
+  samples: 8,
+  timeout: 3000,
+  resyncInterval: 60_000,
+  reconnectDelay: 500,
+  reconnectDelayMax: 30_000,
+  reconnectAttempts: Infinity,
+};
 
 /**
  * The options with the numbers' defaults (`event` and `transports` get theirs where they are
@@ -59,7 +97,8 @@ function withDefaults(options: ClockOptions): ClockOptions & typeof NUMBERS {
     const fallback = NUMBERS[name];
     const value = (settings[name] = options[name] ?? fallback);
     // Infinity only where it is the default: a number of attempts, never a time.
-    if (!(value > 0 && (value < Infinity || value === fallback))) throw new RangeError(`server-clock: ${name} must be a positive number, not ${value}`);
+    if (!(value > 0 && (value < Infinity || value === fallback)))
+      throw new RangeError(`server-clock: ${name} must be a positive number, not ${value}`);
   }
   return settings;
 }
@@ -114,7 +153,13 @@ export class ServerClock extends EventTarget {
       if (!estimate) return;
       this.#estimate = estimate;
       this.#slew = correct(this.#slew, estimate.offset, monotonicNow());
-      fire(this, 'sync', { offset: estimate.offset, rtt: estimate.rtt, uncertainty: this.uncertainty, mode, samples: estimate.samples } satisfies SyncDetail);
+      fire(this, 'sync', {
+        offset: estimate.offset,
+        rtt: estimate.rtt,
+        uncertainty: this.uncertainty,
+        mode,
+        samples: estimate.samples,
+      } satisfies SyncDetail);
     };
 
     // A burst of sync exchanges, one after another, unless one is under way, the socket is not
@@ -129,7 +174,10 @@ export class ServerClock extends EventTarget {
       for (let i = 0; i < settings.samples; i++) {
         const t0 = monotonicNow();
         // With a timeout, a request buffered across a disconnect fails instead of arriving late.
-        const reply: unknown = await socket.timeout(settings.timeout).emitWithAck(SYNC_EVENT).catch(() => undefined);
+        const reply: unknown = await socket
+          .timeout(settings.timeout)
+          .emitWithAck(SYNC_EVENT)
+          .catch(() => undefined);
         const t3 = monotonicNow();
         if (current !== generation) break;
         if (!isSyncReply(reply)) {
@@ -150,12 +198,15 @@ export class ServerClock extends EventTarget {
       }
       bursting = false;
       if (current !== generation || this.#mode !== 'sync') return;
-      resyncTimer = setTimeout(() => {
-        checkSkew();
-        // Full bursts: the drift bound soon widens older samples past use, so each burst stands
-        // nearly alone, and the fastest of eight legs is much nearer the floor than of four.
-        burst();
-      }, Math.min(settings.resyncInterval, FIRST_RESYNC_MS * 2 ** bursts++));
+      resyncTimer = setTimeout(
+        () => {
+          checkSkew();
+          // Full bursts: the drift bound soon widens older samples past use, so each burst stands
+          // nearly alone, and the fastest of eight legs is much nearer the floor than of four.
+          burst();
+        },
+        Math.min(settings.resyncInterval, FIRST_RESYNC_MS * 2 ** bursts++),
+      );
     };
 
     const checkSkew = () => {
@@ -239,7 +290,9 @@ export class ServerClock extends EventTarget {
   get uncertainty(): number {
     const est = this.#estimate;
     const t = monotonicNow();
-    return est ? est.uncertainty + DRIFT_BOUND * (t - est.at) + Math.abs(est.offset - slewedOffset(this.#slew, t)) : NaN;
+    return est
+      ? est.uncertainty + DRIFT_BOUND * (t - est.at) + Math.abs(est.offset - slewedOffset(this.#slew, t))
+      : NaN;
   }
 
   /** Whether there is an estimate of the server's time. */

@@ -8,8 +8,16 @@ test('reconnectDelay: the bound doubles from the base with each failed attempt, 
   const base = 500;
   const max = 30_000;
   for (let failures = 0; failures <= 12; failures++) {
-    assert.equal(reconnectDelay(failures, base, max, top), Math.min(max, base * 2 ** failures), `after ${failures} failures`);
-    assert.equal(reconnectDelay(failures, base, max, () => 0), 0, 'full jitter reaches down to zero');
+    assert.equal(
+      reconnectDelay(failures, base, max, top),
+      Math.min(max, base * 2 ** failures),
+      `after ${failures} failures`,
+    );
+    assert.equal(
+      reconnectDelay(failures, base, max, () => 0),
+      0,
+      'full jitter reaches down to zero',
+    );
   }
   assert.equal(reconnectDelay(0, base, max, top), base, 'the first retry waits up to the base');
 });
@@ -23,5 +31,8 @@ test('reconnectDelay: full jitter spreads clients across the whole window, also 
   const buckets = new Array(10).fill(0);
   for (const d of delays) buckets[Math.floor((d / max) * 10)]++;
   // Uniform: each tenth of the window gets about 100; none is crowded or empty.
-  assert.ok(buckets.every((n) => n > 60 && n < 140), `per tenth of the window: ${buckets.join(' ')}`);
+  assert.ok(
+    buckets.every((n) => n > 60 && n < 140),
+    `per tenth of the window: ${buckets.join(' ')}`,
+  );
 });

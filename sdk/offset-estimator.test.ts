@@ -1,6 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DRIFT_BOUND, estimateFromPushes, estimateFromSync, type PushSample, type SyncSample } from './offset-estimator.js';
+import {
+  DRIFT_BOUND,
+  estimateFromPushes,
+  estimateFromSync,
+  type PushSample,
+  type SyncSample,
+} from './offset-estimator.js';
 import { sample, seededRandom, serverClock, type Exchange } from '../test/samples.js';
 
 const EPS = 1e-9;
@@ -9,7 +15,12 @@ const EPS = 1e-9;
 const ntpOffset = ([t0, t1, t2, t3]: SyncSample) => (t1 - t0 + (t2 - t3)) / 2;
 
 /** Exchanges one `period` apart from `start`, with delays drawn by `delays`. */
-function exchanges(count: number, delays: (i: number) => { out: number; back: number }, period = 1000, start = 1_000_000): Exchange[] {
+function exchanges(
+  count: number,
+  delays: (i: number) => { out: number; back: number },
+  period = 1000,
+  start = 1_000_000,
+): Exchange[] {
   return Array.from({ length: count }, (_, i) => ({ t0: start + i * period, ...delays(i) }));
 }
 
@@ -89,7 +100,10 @@ test('drift: over ten minutes the truth at the newest sample stays within the un
     assert.ok(est);
     const truth = server(est.at) - est.at;
     assert.equal(est.at, Math.max(...samples.map(([, , , t3]) => t3)));
-    assert.ok(Math.abs(est.offset - truth) <= est.uncertainty, `${ppm} ppm: error ${est.offset - truth}, uncertainty ${est.uncertainty}`);
+    assert.ok(
+      Math.abs(est.offset - truth) <= est.uncertainty,
+      `${ppm} ppm: error ${est.offset - truth}, uncertainty ${est.uncertainty}`,
+    );
     assert.ok(est.samples > 1, `${ppm} ppm: older samples still count (${est.samples})`);
   }
 });
@@ -115,7 +129,11 @@ test('impossible samples are ignored; none at all gives no estimate', () => {
   for (const bad of [backwards, slowServer, [t0, NaN, t2, good[3]], [t0, t1, t2, NaN]] as SyncSample[]) {
     assert.equal(estimateFromSync([bad]), undefined, JSON.stringify(bad));
     assert.equal(estimateFromSync([bad, good])?.samples, 1);
-    assert.deepEqual(estimateFromSync([good, bad]), estimateFromSync([good]), 'a newer impossible sample changes nothing');
+    assert.deepEqual(
+      estimateFromSync([good, bad]),
+      estimateFromSync([good]),
+      'a newer impossible sample changes nothing',
+    );
   }
 });
 
@@ -127,11 +145,18 @@ test('sound on random sample sets: the truth is always within ± uncertainty', (
     const server = serverClock(offset, ppm, 1_000_000);
     const count = 1 + Math.floor(random() * 32);
     const base = random() * 100;
-    const list = exchanges(count, () => ({ out: base + random() * 50, back: base * random() + random() * 50 }), 100 + random() * 30_000);
+    const list = exchanges(
+      count,
+      () => ({ out: base + random() * 50, back: base * random() + random() * 50 }),
+      100 + random() * 30_000,
+    );
     const est = estimateFromSync(list.map((e) => sample(server, { ...e, processing: random() })));
     assert.ok(est);
     const truth = server(est.at) - est.at;
-    assert.ok(Math.abs(est.offset - truth) <= est.uncertainty + 1e-6, `run ${run}: error ${est.offset - truth}, uncertainty ${est.uncertainty}`);
+    assert.ok(
+      Math.abs(est.offset - truth) <= est.uncertainty + 1e-6,
+      `run ${run}: error ${est.offset - truth}, uncertainty ${est.uncertainty}`,
+    );
     assert.ok(est.uncertainty >= est.rtt / 2 - 1e-9, 'never less than half the best round trip');
   }
 });
@@ -139,7 +164,13 @@ test('sound on random sample sets: the truth is always within ± uncertainty', (
 /** Pushes from `server` every `period`, truncated to `resolution`, each delayed by `delay(i)`. */
 const pushSentAt = (i: number, period: number) => 2_000_000 + (i + 0.37) * period;
 
-function pushes(server: (local: number) => number, count: number, period: number, resolution: number, delay: (i: number) => number): PushSample[] {
+function pushes(
+  server: (local: number) => number,
+  count: number,
+  period: number,
+  resolution: number,
+  delay: (i: number) => number,
+): PushSample[] {
   return Array.from({ length: count }, (_, i) => {
     const sent = pushSentAt(i, period);
     return [Math.floor(server(sent) / resolution) * resolution, resolution, sent + delay(i)];
@@ -166,7 +197,10 @@ test('pushes: bounded below by the least-delayed one, half a resolution above it
     const fastest = delays.indexOf(Math.min(...delays));
     const error = offset - est.offset;
     const slack = delays[fastest] + DRIFT_BOUND * (at - list[fastest][2]);
-    assert.ok(error >= -est.uncertainty - 1e-6 && error <= est.uncertainty + slack + 1e-6, `resolution ${resolution}: error ${error}`);
+    assert.ok(
+      error >= -est.uncertainty - 1e-6 && error <= est.uncertainty + slack + 1e-6,
+      `resolution ${resolution}: error ${error}`,
+    );
     assert.ok(Math.abs(est.uncertainty - resolution / 2 - DRIFT_BOUND * (at - list[best][2])) < 1e-9);
   }
 });

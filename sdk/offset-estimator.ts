@@ -62,7 +62,9 @@ export function estimateFromSync(samples: readonly SyncSample[]): Estimate | und
     rtt = Math.min(rtt, sRtt);
     used++;
   }
-  return used ? { offset: (lo + hi) / 2, rtt, uncertainty: Math.max(hi - lo, rtt) / 2, at: at!, samples: used } : undefined;
+  return used
+    ? { offset: (lo + hi) / 2, rtt, uncertainty: Math.max(hi - lo, rtt) / 2, at: at!, samples: used }
+    : undefined;
 }
 
 /**
@@ -87,5 +89,7 @@ export function estimateFromPushes(pushes: readonly PushSample[]): Estimate | un
       age = at - receivedAt;
     }
   }
-  return lo > -Infinity ? { offset: lo + half, rtt: NaN, uncertainty: half + DRIFT_BOUND * age, at, samples: pushes.length } : undefined;
+  return lo > -Infinity
+    ? { offset: lo + half, rtt: NaN, uncertainty: half + DRIFT_BOUND * age, at, samples: pushes.length }
+    : undefined;
 }

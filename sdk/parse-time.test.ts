@@ -32,7 +32,10 @@ test('ISO 8601: the fraction given sets the resolution', () => {
 test('Date#toString(): whole seconds, in any time zone', () => {
   assert.deepEqual(parsePushedTime(new Date(t).toString(), 0), [wholeSecond, 1000]);
   // 19:13:02 at UTC+1 is 18:13:02 UTC.
-  assert.deepEqual(parsePushedTime('Wed Nov 25 2026 19:13:02 GMT+0100 (Central European Standard Time)', 0), [wholeSecond, 1000]);
+  assert.deepEqual(parsePushedTime('Wed Nov 25 2026 19:13:02 GMT+0100 (Central European Standard Time)', 0), [
+    wholeSecond,
+    1000,
+  ]);
 });
 
 test('Date#toTimeString(): the day is the one nearest the reference', () => {
@@ -42,7 +45,10 @@ test('Date#toTimeString(): the day is the one nearest the reference', () => {
   // Just before midnight UTC, read just after it: yesterday; and the other way round.
   const lateEvening = Date.UTC(2026, 0, 1, 23, 59, 59);
   assert.equal(parsePushedTime('23:59:59 GMT+0000 (Coordinated Universal Time)', lateEvening + 2500)?.[0], lateEvening);
-  assert.equal(parsePushedTime('00:00:01 GMT+0000 (Coordinated Universal Time)', lateEvening - 1000)?.[0], lateEvening + 2000);
+  assert.equal(
+    parsePushedTime('00:00:01 GMT+0000 (Coordinated Universal Time)', lateEvening - 1000)?.[0],
+    lateEvening + 2000,
+  );
 });
 
 test('Date#toTimeString() needs a reference, and a real time of day', () => {
@@ -52,7 +58,17 @@ test('Date#toTimeString() needs a reference, and a real time of day', () => {
 });
 
 test('anything else is refused', () => {
-  for (const value of ['soon', 'Invalid Date', '1999-12-31T23:59:59Z', 'x'.repeat(300), null, undefined, {}, [t], true]) {
+  for (const value of [
+    'soon',
+    'Invalid Date',
+    '1999-12-31T23:59:59Z',
+    'x'.repeat(300),
+    null,
+    undefined,
+    {},
+    [t],
+    true,
+  ]) {
     assert.equal(parsePushedTime(value, t), undefined, String(value).slice(0, 40));
   }
 });

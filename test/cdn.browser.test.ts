@@ -29,12 +29,26 @@ describe('CDN bundle', () => {
       // The shown second is the server's: it trails the truth by less than a second, plus test latency.
       expect(Math.abs(truth - shown), `shown ${datetime}`).to.be.below(1000 + 250);
       expect(text).to.match(/^\d{2}:\d{2}:\d{2}$/);
-      const expected = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', hour: 'numeric', minute: '2-digit', second: '2-digit', hourCycle: 'h23' }).format(shown);
+      const expected = new Intl.DateTimeFormat('en-GB', {
+        timeZone: 'UTC',
+        hour: 'numeric',
+        minute: '2-digit',
+        second: '2-digit',
+        hourCycle: 'h23',
+      }).format(shown);
       expect(text).to.equal(expected);
       // Upgraded, the shadow root renders; with no time to show (it has no url) the text stays.
-      const slot = await waitFor(() => early.shadowRoot?.querySelector<HTMLSlotElement>('time slot'), 'the early element upgraded');
+      const slot = await waitFor(
+        () => early.shadowRoot?.querySelector<HTMLSlotElement>('time slot'),
+        'the early element upgraded',
+      );
       expect(early.getAttribute('state')).to.equal('error');
-      expect(slot.assignedNodes().map((n) => n.textContent).join('')).to.equal('fallback text');
+      expect(
+        slot
+          .assignedNodes()
+          .map((n) => n.textContent)
+          .join(''),
+      ).to.equal('fallback text');
       expect(early.getBoundingClientRect().width).to.be.above(0);
       // Once the time is known it replaces the text.
       expect(el.shadowRoot!.querySelector('time slot')).to.equal(null);

@@ -17,7 +17,11 @@ interface Declaration {
   cssProperties?: Named[];
 }
 interface Manifest {
-  modules: { path: string; declarations?: Declaration[]; exports?: { kind: string; name: string; declaration: { module?: string } }[] }[];
+  modules: {
+    path: string;
+    declarations?: Declaration[];
+    exports?: { kind: string; name: string; declaration: { module?: string } }[];
+  }[];
 }
 
 const root = new URL('../', import.meta.url);
@@ -30,14 +34,18 @@ function manifest(): Manifest {
 }
 
 function serverClock(): Declaration {
-  const element = manifest().modules.flatMap((m) => m.declarations ?? []).find((d) => d.tagName === 'server-clock');
+  const element = manifest()
+    .modules.flatMap((m) => m.declarations ?? [])
+    .find((d) => d.tagName === 'server-clock');
   assert.ok(element, 'a declaration with tagName server-clock');
   return element;
 }
 
 /** README's element table, as [attribute, property] pairs. */
 function readmeAttributes(): [string, string][] {
-  const section = read('README.md').split(/^## /m).find((s) => s.startsWith('The element'));
+  const section = read('README.md')
+    .split(/^## /m)
+    .find((s) => s.startsWith('The element'));
   assert.ok(section, 'README has a section "The element"');
   return [...section.matchAll(/^\| `([\w-]+)` \| `(\w+)` \|/gm)].map((m) => [m[1]!, m[2]!]);
 }
@@ -50,7 +58,11 @@ function documented(tag: string): string[] {
 const names = (list: Named[] = []) => list.map((item) => item.name).sort();
 
 test('package.json points tools at the manifest and publishes it', () => {
-  const pkg = JSON.parse(read('package.json')) as { customElements?: string; files: string[]; exports: Record<string, unknown> };
+  const pkg = JSON.parse(read('package.json')) as {
+    customElements?: string;
+    files: string[];
+    exports: Record<string, unknown>;
+  };
   assert.equal(pkg.customElements, 'custom-elements.json');
   assert.ok(pkg.files.includes('custom-elements.json'), 'in "files"');
   assert.equal(pkg.exports['./custom-elements.json'], './custom-elements.json');
@@ -64,7 +76,11 @@ test("the manifest has every attribute of README's table, with its property, and
   for (const attribute of attributes) assert.ok(attribute.description, `attribute ${attribute.name} has a description`);
   const properties = names(members);
   for (const [, property] of expected) assert.ok(properties.includes(property), `property ${property}`);
-  assert.deepEqual(properties.filter((name) => name.startsWith('#')), [], 'no private members');
+  assert.deepEqual(
+    properties.filter((name) => name.startsWith('#')),
+    [],
+    'no private members',
+  );
 });
 
 test('the manifest has the events, parts and CSS properties of the JSDoc, and no others', () => {
@@ -86,8 +102,14 @@ test('the manifest names the published modules, and the one that defines <server
   const { modules } = manifest();
   for (const mod of modules) {
     assert.ok(exists(mod.path), `module ${mod.path} is built`);
-    for (const { declaration } of mod.exports ?? []) assert.ok(declaration.module && exists(declaration.module), `export from ${mod.path} refers to ${declaration.module}`);
+    for (const { declaration } of mod.exports ?? [])
+      assert.ok(
+        declaration.module && exists(declaration.module),
+        `export from ${mod.path} refers to ${declaration.module}`,
+      );
   }
-  const definition = modules.find((m) => m.exports?.some((e) => e.kind === 'custom-element-definition' && e.name === 'server-clock'));
+  const definition = modules.find((m) =>
+    m.exports?.some((e) => e.kind === 'custom-element-definition' && e.name === 'server-clock'),
+  );
   assert.equal(definition?.path, 'dist/component/define.js');
 });

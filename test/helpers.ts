@@ -28,7 +28,12 @@ export function restartServer(server: SpawnedServer): Promise<SpawnedServer> {
 
 /** How many clients a spawned demo server has connected now (its /metrics). */
 export async function connectedClients(server: SpawnedServer): Promise<number> {
-  return (await executeServerCommand<{ clients: number }, { action: string; id: number }>('demo-server', { action: 'clients', id: server.id })).clients;
+  return (
+    await executeServerCommand<{ clients: number }, { action: string; id: number }>('demo-server', {
+      action: 'clients',
+      id: server.id,
+    })
+  ).clients;
 }
 
 /**

@@ -13,7 +13,10 @@ export function connect(url: string, opts: Partial<ManagerOptions & SocketOption
 }
 
 /** A demo server of the test's own, on a free loopback port, logging nothing. */
-export async function startClockServer(options: ClockServerOptions = {}, port = 0): Promise<{ server: ClockServer; url: string; port: number }> {
+export async function startClockServer(
+  options: ClockServerOptions = {},
+  port = 0,
+): Promise<{ server: ClockServer; url: string; port: number }> {
   const server = createClockServer({ logger: createLogger('silent'), ...options });
   const bound = await server.listen(port, '127.0.0.1');
   return { server, url: `http://127.0.0.1:${bound}`, port: bound };

@@ -12,7 +12,12 @@ export async function waitFor<T>(check: () => T, what: string, timeout = 15_000)
 }
 
 /** Resolves with the first event of `type` on `target` (that `accept` accepts, if given). */
-export function nextEvent<E extends Event = CustomEvent>(target: EventTarget, type: string, timeout = 15_000, accept: (event: E) => boolean = () => true): Promise<E> {
+export function nextEvent<E extends Event = CustomEvent>(
+  target: EventTarget,
+  type: string,
+  timeout = 15_000,
+  accept: (event: E) => boolean = () => true,
+): Promise<E> {
   return new Promise((resolve, reject) => {
     const listener = (event: Event) => {
       if (!accept(event as E)) return;
