@@ -21,8 +21,24 @@ export interface SyncReply {
   t2: number;
 }
 
+/**
+ * What a server sends, as socket.io's typed event map: `Server<ClientToServerEvents,
+ * ServerToClientEvents>` on the server, `Socket<ServerToClientEvents, ClientToServerEvents>` in
+ * the SDK.
+ */
+export interface ServerToClientEvents {
+  [TIME_EVENT]: (time: TimePayload) => void;
+}
+
+/** What a client sends, as socket.io's typed event map (see {@link ServerToClientEvents}). */
+export interface ClientToServerEvents {
+  /** The only argument is the acknowledgement; the server answers with a {@link SyncReply}. */
+  [SYNC_EVENT]: (ack: (reply: SyncReply) => void) => void;
+}
+
 /** Whether an acknowledgement is a well-formed {@link SyncReply}. */
 export function isSyncReply(value: unknown): value is SyncReply {
-  const { t1, t2 } = (value ?? {}) as Record<string, unknown>;
-  return Number.isFinite(t1) && Number.isFinite(t2) && (t2 as number) >= (t1 as number);
+  if (typeof value !== 'object' || value === null) return false;
+  const { t1, t2 } = value as Partial<Record<keyof SyncReply, unknown>>;
+  return typeof t1 === 'number' && typeof t2 === 'number' && Number.isFinite(t1) && Number.isFinite(t2) && t2 >= t1;
 }
