@@ -1,23 +1,28 @@
-// Makes sure the test browsers exist. On Debian as root it installs what is missing;
-// elsewhere it says how to get them and fails.
+// The one preflight, run by `npm test` before anything else: it makes sure every system package
+// a test needs is on the machine. On Debian as root it installs what is missing with apt-get;
+// elsewhere it says what is missing and how to get it, and fails.
+//
+// What the tests need, and which test needs it:
+// - chromium: the demo page test (Node) and the browser tests, always;
+// - firefox-esr: the browser tests, unless BROWSERS leaves Firefox out.
 import { execFileSync } from 'node:child_process';
 import { BROWSERS, isExecutable, selectedBrowsers } from './browsers.mjs';
 
-let selected;
-try {
-  selected = selectedBrowsers();
-} catch (error) {
-  console.error(`preflight: ${error.message}`);
-  process.exit(1);
+/** A system executable a test needs: where it is looked for, and the Debian package that has it. */
+function requirement(name, path, apt, env) {
+  return { name, path, apt, env };
 }
-const missing = selected.filter((name) => !isExecutable(BROWSERS[name].path));
-if (missing.length === 0) process.exit(0);
 
-const packages = missing.map((name) => BROWSERS[name].apt);
-const canApt = process.getuid?.() === 0 && isExecutable('/usr/bin/apt-get');
-const defaults = missing.every((name) => !process.env[BROWSERS[name].env]);
+function requirements() {
+  const browsers = new Set(['chromium', ...selectedBrowsers()]);
+  return [...browsers].map((name) => requirement(name, BROWSERS[name].path, BROWSERS[name].apt, BROWSERS[name].env));
+}
 
-if (canApt && defaults) {
+function missingOf(list) {
+  return list.filter((r) => !isExecutable(r.path));
+}
+
+function aptInstall(packages) {
   console.log(`preflight: installing ${packages.join(' ')} with apt-get`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   try {
@@ -29,15 +34,31 @@ if (canApt && defaults) {
   } catch (error) {
     console.error(`preflight: apt-get failed: ${error.message}`);
   }
-  if (missing.every((name) => isExecutable(BROWSERS[name].path))) process.exit(0);
 }
 
-console.error(`preflight: no usable browser for ${missing.join(', ')}.
-${missing.map((name) => `  ${name}: looked for ${BROWSERS[name].path} (set ${BROWSERS[name].env} to another executable)`).join('\n')}
-Install them (Debian/Ubuntu: sudo apt-get install ${packages.join(' ')}), point the variables above at
-existing executables, or test fewer browsers with BROWSERS=${
-  Object.keys(BROWSERS)
-    .filter((b) => !missing.includes(b))
-    .join(',') || 'chromium'
-}.`);
+let needed;
+try {
+  needed = requirements();
+} catch (error) {
+  console.error(`preflight: ${error.message}`);
+  process.exit(1);
+}
+
+let missing = missingOf(needed);
+// Only the default paths are ours to fill: a path set in the environment is the caller's to provide.
+const installable = missing.filter((r) => !r.env || !process.env[r.env]);
+if (installable.length && process.getuid?.() === 0 && isExecutable('/usr/bin/apt-get')) {
+  aptInstall([...new Set(installable.map((r) => r.apt))]);
+  missing = missingOf(needed);
+}
+if (missing.length === 0) {
+  console.log(`preflight: ${needed.map((r) => r.name).join(', ')} present`);
+  process.exit(0);
+}
+
+const packages = [...new Set(missing.map((r) => r.apt))].join(' ');
+console.error(`preflight: missing ${missing.map((r) => r.name).join(', ')}.
+${missing.map((r) => `  ${r.name}: looked for ${r.path}${r.env ? ` (set ${r.env} to another executable)` : ''}`).join('\n')}
+Install them (Debian/Ubuntu, as root: apt-get install ${packages}), or point the variables above at
+existing executables. BROWSERS=chromium tests without Firefox.`);
 process.exit(1);
