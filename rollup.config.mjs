@@ -77,14 +77,24 @@ export function browserBundlePlugins() {
   return [
     nodeResolve({ browser: true, exportConditions: ['browser', 'production'] }),
     typescript(CDN_TARGET, { minify: true }),
-    terser({ ecma: 2022, module: true, compress: { passes: 2 }, format: { comments: false } }),
   ];
 }
 
+/**
+ * The minifier for one output format. An ES module's top level is its own, so terser may drop
+ * what it does not export; a classic script's top level is the page's, and the IIFE's one
+ * top-level `var` is the global it exists to define (`module: true` would drop it as unused).
+ */
+function minifier(format) {
+  const module = format === 'es';
+  return terser({ ecma: 2022, module, toplevel: module, compress: { passes: 2 }, format: { comments: false } });
+}
+
+/** The CDN bundles, each with its minifier (shared with scripts/size.mjs). */
 export const CDN_OUTPUTS = [
   { file: 'dist/cdn/server-clock.js', format: 'es' },
   { file: 'dist/cdn/server-clock.iife.js', format: 'iife', name: 'ServerClock' },
-];
+].map((output) => ({ ...output, plugins: [minifier(output.format)] }));
 
 export default [
   {

@@ -34,7 +34,7 @@ async function bundle(lines, output) {
   });
   const {
     output: [chunk],
-  } = await build.generate({ format: output.format, name: output.name });
+  } = await build.generate({ format: output.format, name: output.name, plugins: output.plugins });
   await build.close();
   return chunk.code;
 }
