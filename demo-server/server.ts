@@ -2,14 +2,15 @@ import { createServer, ServerResponse, type IncomingMessage, type Server as Http
 import { readFile } from 'node:fs/promises';
 import type { Duplex } from 'node:stream';
 import { EventEmitter } from 'node:events';
-import { Server, type DefaultEventsMap, type Socket } from 'socket.io';
-import { SYNC_EVENT, TIME_EVENT, type SyncReply } from '../sdk/protocol.js';
+import { Server } from 'socket.io';
+import { SYNC_EVENT, type ClientToServerEvents, type ServerToClientEvents, type SyncReply } from '../sdk/protocol.js';
 import { createLogger, type Logger } from './logger.js';
 import { preciseNow } from './precise-time.js';
 import { DEMO_FILES, demoPage, findCdnBundle } from './demo-page.js';
 import { createMetrics, type ServerMetrics } from './metrics.js';
-import { TokenBucket, type TokenBucketState } from './token-bucket.js';
+import { TokenBucket } from './token-bucket.js';
 import { startTicker } from './ticker.js';
+import type { ClockIo, ClockSocket, InterServerEvents, SocketData } from './io-types.js';
 
 export interface ClockServerOptions {
   /** Attach to this server instead of creating one; its routes stay the caller's. */
@@ -35,7 +36,7 @@ export interface ClockServerOptions {
 }
 
 export interface ClockServer {
-  io: Server;
+  io: ClockIo;
   httpServer: HttpServer;
   /** Counters and gauges, served at `GET /metrics` (own server only). */
   metrics: ServerMetrics;
@@ -54,9 +55,13 @@ const LOCALHOST = new Set(['localhost', '127.0.0.1', '[::1]']);
 // on one socket fit inside these; the element shares one clock between all its instances.
 const DEFAULT_SYNC_RATE_LIMIT = { burst: 20, perSecond: 5 };
 
-/** A socket's own state: its sync rate limit's bucket (two numbers; the rules are shared). */
-type SocketData = TokenBucketState;
-type ClockSocket = Socket<DefaultEventsMap, DefaultEventsMap, DefaultEventsMap, SocketData>;
+/**
+ * Whether a packet's argument is its acknowledgement: a client cannot send a function (packets are
+ * JSON), so a function there is the one socket.io made for the packet's ack id.
+ */
+function isAck(value: unknown): value is (reply: SyncReply) => void {
+  return typeof value === 'function';
+}
 
 export function createClockServer(options: ClockServerOptions = {}): ClockServer {
   const tickInterval = options.tickInterval ?? 1000;
@@ -70,7 +75,7 @@ export function createClockServer(options: ClockServerOptions = {}): ClockServer
   const syncRateLimit = options.syncRateLimit ?? DEFAULT_SYNC_RATE_LIMIT;
   const syncBuckets = new TokenBucket(syncRateLimit.burst, syncRateLimit.perSecond);
 
-  const io = new Server<DefaultEventsMap, DefaultEventsMap, DefaultEventsMap, SocketData>(httpServer, {
+  const io = new Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>(httpServer, {
     serveClient: false,
     perMessageDeflate: false,
     httpCompression: false,
@@ -107,7 +112,7 @@ export function createClockServer(options: ClockServerOptions = {}): ClockServer
     const t1 = preciseNow();
     metrics.syncRequests.inc();
     const ack = args[0];
-    if (args.length !== 1 || typeof ack !== 'function') {
+    if (args.length !== 1 || !isAck(ack)) {
       metrics.droppedEvents.inc({ reason: 'invalid_sync' });
       return;
     }
@@ -119,7 +124,7 @@ export function createClockServer(options: ClockServerOptions = {}): ClockServer
     ack(reply);
   }
 
-  const ticker = startTicker(io, TIME_EVENT, tickInterval, preciseNow);
+  const ticker = startTicker(io, tickInterval, preciseNow);
 
   io.on('connection', (socket) => {
     forgetRequest(socket);

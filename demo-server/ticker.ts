@@ -1,4 +1,5 @@
-import type { Server, Socket } from 'socket.io';
+import { TIME_EVENT } from '../sdk/protocol.js';
+import type { ClockIo, ClockSocket } from './io-types.js';
 
 /**
  * The time push: one timer for every socket, armed for each whole tick of the server clock.
@@ -14,18 +15,18 @@ const ROOM = 'server-clock:tick:';
 
 export interface Ticker {
   /** Puts a socket in the rotation (socket.io drops it from its room when it disconnects). */
-  add(socket: Socket): void;
+  add(socket: ClockSocket): void;
   stop(): void;
 }
 
-export function startTicker(io: Server, event: string, interval: number, now: () => number): Ticker {
+export function startTicker(io: ClockIo, interval: number, now: () => number): Ticker {
   let dealt = 0;
   let timer: NodeJS.Timeout | undefined;
   let sweep: NodeJS.Immediate | undefined;
   let due = false;
 
   const emitShard = (shard: number) => {
-    io.local.volatile.to(ROOM + shard).emit(event, now());
+    io.local.volatile.to(ROOM + shard).emit(TIME_EVENT, now());
     if (shard + 1 < SHARDS) {
       sweep = setImmediate(emitShard, shard + 1);
       return;
