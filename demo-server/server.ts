@@ -1,7 +1,5 @@
-import { createServer, ServerResponse, type IncomingMessage, type Server as HttpServer } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse, type Server as HttpServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
-import type { Duplex } from 'node:stream';
-import { EventEmitter } from 'node:events';
 import { Server } from 'socket.io';
 import { SYNC_EVENT, type ClientToServerEvents, type ServerToClientEvents, type SyncReply } from '../sdk/protocol.js';
 import { createLogger, type Logger } from './logger.js';
@@ -10,6 +8,7 @@ import { DEMO_FILES, demoPage, findCdnBundle } from './demo-page.js';
 import { createMetrics, type ServerMetrics } from './metrics.js';
 import { TokenBucket } from './token-bucket.js';
 import { startTicker } from './ticker.js';
+import { releaseUpgradeRequest, trimConnection } from './internals.js';
 import type { ClockIo, ClockSocket, InterServerEvents, SocketData } from './io-types.js';
 
 export interface ClockServerOptions {
@@ -127,21 +126,11 @@ export function createClockServer(options: ClockServerOptions = {}): ClockServer
   const ticker = startTicker(io, tickInterval, preciseNow);
 
   io.on('connection', (socket) => {
-    forgetRequest(socket);
-    dropUpgradeErrorListener(socket);
     ticker.add(socket);
-    // socket.io puts every socket in a room of its own id, for io.to(id): nothing here sends to one
-    // socket that way (acks go by the socket itself), so leaving it saves a Set and a map entry.
-    void socket.leave(socket.id);
     syncBuckets.fill(socket.data, performance.now());
-    useOnly(socket, dropUnknownEvents);
+    socket.use(dropUnknownEvents);
     socket.on(SYNC_EVENT, onSync);
-    compactListeners(
-      socket,
-      socket.conn,
-      socket.conn.transport,
-      (socket.conn.transport as unknown as { socket?: unknown }).socket,
-    );
+    trimConnection(socket);
   });
 
   let closing: Promise<void> | undefined;
@@ -188,84 +177,6 @@ export function createClockServer(options: ClockServerOptions = {}): ClockServer
       return closing;
     },
   };
-}
-
-/**
- * Frees what the handshake's request holds (headers, raw headers), read by no one after the
- * connection: io.use() middleware has seen it by then. Over WebSocket, releaseUpgradeRequest frees
- * the request itself; should anything else still hold it (a polling handshake, a future engine.io),
- * emptying it is what saves the memory.
- */
-function forgetRequest(socket: ClockSocket) {
-  const conn = socket.conn as unknown as { request?: IncomingMessage };
-  const request = conn.request;
-  conn.request = undefined;
-  if (!request) return;
-  request.headers = {};
-  request.rawHeaders = [];
-  // One shared empty object for every socket, rather than an empty object each (56 bytes apiece).
-  const handshake = socket.handshake as { headers: unknown; auth: object };
-  handshake.headers = NOTHING;
-  if (Object.keys(handshake.auth).length === 0) handshake.auth = NOTHING;
-}
-
-const NOTHING = Object.freeze({});
-
-/**
- * engine.io middleware. For a WebSocket upgrade, engine.io hands middleware a stand-in response
- * that re-emits the TCP socket's `close` (for logging middleware; we have none), through a `once`
- * listener it adds to that socket as it is made, the last one so far. That listener would keep
- * the stand-in and the upgrade request, headers and all, alive as long as the connection: about
- * 1 KB a connection. Removing it frees both once the upgrade is done.
- */
-function releaseUpgradeRequest(_req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) {
-  if (res instanceof ServerResponse) return next();
-  const socket = (res as { socket?: Duplex }).socket;
-  const onClose = socket?.rawListeners('close').at(-1) as { listener?: unknown } | undefined;
-  if (socket && typeof onClose?.listener === 'function') socket.removeListener('close', onClose.listener as () => void);
-  next();
-}
-
-/**
- * socket.use(fn) on a fresh socket: the same middleware list, holding one function. push() onto
- * socket.io's empty list would make room for 17 (152 bytes a connection); a list of one is 24.
- */
-function useOnly(socket: ClockSocket, fn: Parameters<ClockSocket['use']>[0]) {
-  const internals = socket as unknown as { fns?: unknown[] };
-  if (Array.isArray(internals.fns) && internals.fns.length === 0) internals.fns = [fn];
-  else socket.use(fn);
-}
-
-/**
- * engine.io listens for errors on a new WebSocket until its transport takes over, then removes
- * that listener only for upgrades from polling: on a connection made over WebSocket directly it
- * stays, a closure doing nothing, for the connection's lifetime. The transport's own error
- * listener is in place by now, so this one can go.
- */
-function dropUpgradeErrorListener(socket: ClockSocket) {
-  const transport = socket.conn.transport as unknown as { socket?: unknown };
-  const ws = transport.socket;
-  if (!(ws instanceof EventEmitter) || ws.listenerCount('error') < 2) return;
-  const listener = ws.listeners('error').find((l) => l.name === 'onUpgradeError');
-  if (listener) ws.removeListener('error', listener as (...args: unknown[]) => void);
-}
-
-/**
- * An EventEmitter keeps its listeners in a null-prototype object, which V8 makes a hash table
- * (160–300 bytes) rather than an object with fixed fields (~60). The four emitters a connection
- * has (the ws WebSocket, engine.io's transport and socket, socket.io's socket) are done adding
- * listeners by now: each gets the same listeners in a compact object, still with no prototype.
- * Node's own streams keep their listeners in such a compact object. Should listeners be removed
- * later, V8 turns it back into a hash table: nothing changes but the memory.
- */
-function compactListeners(...emitters: unknown[]) {
-  for (const emitter of emitters) {
-    if (!(emitter instanceof EventEmitter)) continue;
-    const holder = emitter as unknown as { _events?: object };
-    const events = holder._events;
-    if (!events || Object.getPrototypeOf(events) !== null) continue;
-    holder._events = Object.setPrototypeOf({ ...events }, null) as object;
-  }
 }
 
 interface RouteOptions {
