@@ -11,39 +11,79 @@ import { startTicker } from './ticker.js';
 import { releaseUpgradeRequest, trimConnection } from './internals.js';
 import type { ClockIo, ClockSocket, InterServerEvents, SocketData } from './io-types.js';
 
+/** Options of {@link createClockServer}; every one may be left out. */
 export interface ClockServerOptions {
-  /** Attach to this server instead of creating one; its routes stay the caller's. */
+  /**
+   * An HTTP server to attach to, instead of creating one: socket.io answers under `/socket.io/`,
+   * every other route stays the caller's, and {@link ClockServer.listen} is the caller's to do.
+   * @defaultValue a server of its own, which also answers `/health`, `/ready` and `/metrics`
+   */
   httpServer?: HttpServer;
-  /** Port for {@link ClockServer.listen} (default 3000; 0 picks a free one). */
+  /**
+   * Port for {@link ClockServer.listen} when it is given none; 0 picks a free one.
+   * @defaultValue `3000`
+   */
   port?: number;
-  /** Interface for {@link ClockServer.listen} (default `localhost`). */
+  /**
+   * Interface for {@link ClockServer.listen} when it is given none.
+   * @defaultValue `'localhost'`
+   */
   host?: string;
   /**
-   * Browser origins allowed to connect, e.g. `https://example.com`, or `'*'` for any.
-   * Default: the server's own origin, plus any localhost origin unless NODE_ENV=production.
+   * Browser origins allowed to connect, e.g. `https://example.com`, or `'*'` for any. Checked for
+   * every transport, WebSocket included; requests without an `Origin` (not from a browser) pass.
+   * @defaultValue the server's own origin, plus any localhost origin unless `NODE_ENV=production`
    */
   allowedOrigins?: readonly string[] | '*';
-  /** Broadcast period in ms, aligned to whole multiples of it on the server clock (default 1000). */
+  /**
+   * Broadcast period in ms, at least 10: ticks go out on whole multiples of it on the server clock.
+   * @defaultValue `1000`
+   */
   tickInterval?: number;
-  /** socket.io transports to accept (default both). */
+  /**
+   * socket.io transports to accept.
+   * @defaultValue `['polling', 'websocket']`
+   */
   transports?: ('polling' | 'websocket')[];
-  /** Serve the demo page at `/` and the CDN bundle at `/cdn/` (default false). */
+  /**
+   * Serve the demo page at `/` and the CDN bundle at `/cdn/` (on a server of its own only).
+   * @defaultValue `false`
+   */
   demo?: boolean;
-  /** Sync requests a socket may make at once, and per second after that (default 20 and 5). */
+  /**
+   * Sync requests a socket may make at once (`burst`), and per second after that; requests over
+   * the limit go unanswered.
+   * @defaultValue `{ burst: 20, perSecond: 5 }`
+   */
   syncRateLimit?: { burst: number; perSecond: number };
+  /**
+   * Where the server logs refused requests and failed routes.
+   * @defaultValue `createLogger('info')`: JSON lines on stdout and stderr
+   */
   logger?: Logger;
 }
 
+/** A running clock server, from {@link createClockServer}. */
 export interface ClockServer {
+  /**
+   * The socket.io server, typed by the protocol's event maps. A `connection` handler added here
+   * gets each socket trimmed for memory: `socket.request` is gone and `socket.handshake.headers`
+   * empty. Read those in `io.use()` middleware, which runs before.
+   */
   io: ClockIo;
+  /** The HTTP server socket.io is attached to: {@link ClockServerOptions.httpServer}, or its own. */
   httpServer: HttpServer;
   /** Counters and gauges, served at `GET /metrics` (own server only). */
   metrics: ServerMetrics;
-  /** Starts listening (own server only); resolves with the bound port. */
+  /**
+   * Starts listening (own server only; rejects otherwise); resolves with the bound port.
+   * @param port - defaults to {@link ClockServerOptions.port}, else 3000
+   * @param host - defaults to {@link ClockServerOptions.host}, else `localhost`
+   */
   listen(port?: number, host?: string): Promise<number>;
   /**
    * Fails readiness, stops the timer, disconnects clients (they reconnect, to another instance
-   * behind a load balancer) and closes the servers.
+   * behind a load balancer) and closes the servers. Calling it again returns the same promise.
    */
   close(): Promise<void>;
 }
@@ -62,6 +102,34 @@ function isAck(value: unknown): value is (reply: SyncReply) => void {
   return typeof value === 'function';
 }
 
+/**
+ * Creates a server-clock server: socket.io pushing the server's time to every client on each tick
+ * (`TIME_EVENT`) and answering sync requests ({@link SYNC_EVENT}), on an HTTP server of its
+ * own or on the caller's.
+ *
+ * @param options - all optional; see {@link ClockServerOptions} for each default
+ * @returns the server; a server of its own listens once {@link ClockServer.listen} is called
+ * @throws RangeError if `tickInterval` is not a number of milliseconds ≥ 10
+ *
+ * @example A server of its own, with the demo page, closed on SIGTERM:
+ * ```ts
+ * import { createClockServer } from 'server-clock/server';
+ *
+ * const clock = createClockServer({ demo: true, allowedOrigins: ['https://www.example.com'] });
+ * const port = await clock.listen(3000, '0.0.0.0');
+ * process.once('SIGTERM', () => void clock.close());
+ * ```
+ *
+ * @example On an existing HTTP server, whose routes stay its own:
+ * ```ts
+ * import { createServer } from 'node:http';
+ * import { createClockServer } from 'server-clock/server';
+ *
+ * const httpServer = createServer((req, res) => res.end('my app'));
+ * createClockServer({ httpServer, allowedOrigins: ['https://www.example.com'] });
+ * httpServer.listen(3000);
+ * ```
+ */
 export function createClockServer(options: ClockServerOptions = {}): ClockServer {
   const tickInterval = options.tickInterval ?? 1000;
   if (!(Number.isFinite(tickInterval) && tickInterval >= 10)) {

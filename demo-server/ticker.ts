@@ -1,7 +1,7 @@
 import { TIME_EVENT } from '../sdk/protocol.js';
 import type { ClockIo, ClockSocket } from './io-types.js';
 
-/**
+/*
  * The time push: one timer for every socket, armed for each whole tick of the server clock.
  *
  * Each tick goes out in slices: sockets are dealt round the shards (rooms) below, and one shard is
@@ -13,12 +13,18 @@ import type { ClockIo, ClockSocket } from './io-types.js';
 const SHARDS = 32;
 const ROOM = 'server-clock:tick:';
 
+/** The running time push of {@link startTicker}. */
 export interface Ticker {
   /** Puts a socket in the rotation (socket.io drops it from its room when it disconnects). */
   add(socket: ClockSocket): void;
+  /** Stops the timer, and the sweep of a tick under way. */
   stop(): void;
 }
 
+/**
+ * Starts pushing `now()` as {@link TIME_EVENT} to the sockets added, on every whole multiple of
+ * `interval` ms of `now`'s clock.
+ */
 export function startTicker(io: ClockIo, interval: number, now: () => number): Ticker {
   let dealt = 0;
   let timer: NodeJS.Timeout | undefined;
