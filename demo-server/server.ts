@@ -299,7 +299,7 @@ function originPolicy(
       return false;
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') return false;
-    if (!allowed && host !== undefined && url.host === host.toLowerCase()) return true;
+    if (!allowed && url.host === host?.toLowerCase()) return true;
     return !allowed && development && LOCALHOST.has(url.hostname);
   };
 }
