@@ -42,7 +42,7 @@ test(
     // A binding, not page state: it reports even if the page's own scripts never run.
     await page.exposeFunction('reportCspViolation', (text: string) => violations.push(text));
     await page.addInitScript(() => {
-      const report = (window as unknown as { reportCspViolation(text: string): void }).reportCspViolation;
+      const report = (window as unknown as { reportCspViolation: (text: string) => void }).reportCspViolation;
       document.addEventListener(
         'securitypolicyviolation',
         (e) =>
@@ -62,7 +62,7 @@ test(
     assert.equal(response.status(), 200);
     const policy = directives(response.headers()['content-security-policy'] ?? '');
     for (const name of ['default-src', 'script-src', 'style-src'])
-      assert.equal(policy.get(name), "'self'", `${name} in ${[...policy]}`);
+      assert.equal(policy.get(name), "'self'", `${name} in ${JSON.stringify([...policy])}`);
     assert.doesNotMatch([...policy.values()].join(' '), /unsafe|nonce-|sha\d+-/, 'no exceptions to the policy');
 
     // Every clock on this server: connected, showing the time (a countdown: the time left).

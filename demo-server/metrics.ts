@@ -23,6 +23,10 @@ const LAG_QUANTILES = [0.5, 0.99, 1] as const;
 // The monitor's timer fires every RESOLUTION_MS and records the whole interval: the lag is the excess.
 const RESOLUTION_MS = 10;
 
+/**
+ * The server's metrics, in a registry of their own.
+ * @param connectedClients - read at each scrape, for the `connected_clients` gauge
+ */
 export function createMetrics(connectedClients: () => number): ServerMetrics {
   // A registry per server, not prom-client's global one: several servers may share a process.
   const registry = new Registry();

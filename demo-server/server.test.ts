@@ -1,8 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isDeepStrictEqual } from 'node:util';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import type { Socket } from 'socket.io-client';
 import { connect, startClockServer } from '../test/node-clients.js';
 import { waitFor } from '../test/waiting.js';
@@ -72,11 +70,15 @@ test('answers sync requests with t1 ≤ t2 in sub-millisecond precision', async 
   const socket = await connect(url);
   t.after(() => socket.close());
   const before = Date.now();
-  const reply = await socket.timeout(2000).emitWithAck(SYNC_EVENT);
+  // Typed unknown: the test checks the shape of what the server answers.
+  const reply: unknown = await socket.timeout(2000).emitWithAck(SYNC_EVENT);
   const after = Date.now();
   assert.ok(isSyncReply(reply), `reply ${JSON.stringify(reply)}`);
   assert.ok(reply.t1 >= before - 2 && reply.t2 <= after + 2, 'within the exchange');
-  const replies = await Promise.all(Array.from({ length: 5 }, () => socket.timeout(2000).emitWithAck(SYNC_EVENT)));
+  const replies: unknown[] = await Promise.all(
+    Array.from({ length: 5 }, () => socket.timeout(2000).emitWithAck(SYNC_EVENT)),
+  );
+  assert.ok(replies.every(isSyncReply), `replies ${JSON.stringify(replies)}`);
   assert.ok(
     replies.some((r) => !Number.isInteger(r.t1)),
     'fractional milliseconds',
@@ -218,7 +220,10 @@ test('malformed sync requests and other events are dropped unanswered; garbage d
   assert.equal(await metric(url, 'server_clock_dropped_events_total{reason="unknown_event"}'), 2);
 
   // Below socket.io's API: packets that socket.io, then engine.io, cannot decode.
-  type Engine = { send(data: string): void; transport: { ws: { send(data: string | Buffer): void } } };
+  interface Engine {
+    send(data: string): void;
+    transport: { ws: { send(data: string | Buffer): void } };
+  }
   const garbage: [string, (engine: Engine) => void][] = [
     ['socket.io: truncated JSON', (engine) => engine.send('2["api:time-sync",{')],
     ['socket.io: unknown packet type', (engine) => engine.send('9')],
@@ -295,34 +300,4 @@ test('after 1,000 connect/disconnect cycles, timers, listeners and sockets are b
   const { timers, ...rest } = snapshot();
   assert.deepEqual(rest, restBefore);
   assert.ok(timers <= timersBefore, `${timers} timers, ${timersBefore} before`);
-});
-
-test('a WebSocket connection keeps neither its upgrade request nor a room of its own', async (t) => {
-  const { server, url } = await startClockServer();
-  t.after(() => server.close());
-  const { io } = server;
-  setFlagsFromString('--expose-gc');
-  const gc = runInNewContext('gc') as () => void;
-  let request: WeakRef<object> | undefined;
-  io.engine.use((req: object, _res: unknown, next: () => void) => {
-    request = new WeakRef(req);
-    next();
-  });
-  const socket = await connect(url, { transports: ['websocket'] });
-  t.after(() => socket.close());
-  await socket.timeout(2000).emitWithAck(SYNC_EVENT);
-  assert.ok(request, 'the upgrade went through engine.io middleware');
-  const [serverSocket] = io.of('/').sockets.values();
-  assert.equal(serverSocket.rooms.has(serverSocket.id), false, 'no room of its own id');
-  assert.equal(serverSocket.rooms.size, 1, 'only its tick room');
-  // A WeakRef holds its target until the current job ends: collect in later turns.
-  await waitFor(
-    () => {
-      gc();
-      return request?.deref() === undefined;
-    },
-    'the upgrade request to be collected',
-    5000,
-  );
-  await socket.timeout(2000).emitWithAck(SYNC_EVENT);
 });

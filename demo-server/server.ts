@@ -1,49 +1,89 @@
-import { createServer, ServerResponse, type IncomingMessage, type Server as HttpServer } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse, type Server as HttpServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
-import type { Duplex } from 'node:stream';
-import { EventEmitter } from 'node:events';
-import { Server, type DefaultEventsMap, type Socket } from 'socket.io';
-import { SYNC_EVENT, TIME_EVENT, type SyncReply } from '../sdk/protocol.js';
+import { Server } from 'socket.io';
+import { SYNC_EVENT, type ClientToServerEvents, type ServerToClientEvents, type SyncReply } from '../sdk/protocol.js';
 import { createLogger, type Logger } from './logger.js';
 import { preciseNow } from './precise-time.js';
 import { DEMO_FILES, demoPage, findCdnBundle } from './demo-page.js';
 import { createMetrics, type ServerMetrics } from './metrics.js';
-import { TokenBucket, type TokenBucketState } from './token-bucket.js';
+import { TokenBucket } from './token-bucket.js';
 import { startTicker } from './ticker.js';
+import { releaseUpgradeRequest, trimConnection } from './internals.js';
+import type { ClockIo, ClockSocket, InterServerEvents, SocketData } from './io-types.js';
 
+/** Options of {@link createClockServer}; every one may be left out. */
 export interface ClockServerOptions {
-  /** Attach to this server instead of creating one; its routes stay the caller's. */
+  /**
+   * An HTTP server to attach to, instead of creating one: socket.io answers under `/socket.io/`,
+   * every other route stays the caller's, and {@link ClockServer.listen} is the caller's to do.
+   * @defaultValue a server of its own, which also answers `/health`, `/ready` and `/metrics`
+   */
   httpServer?: HttpServer;
-  /** Port for {@link ClockServer.listen} (default 3000; 0 picks a free one). */
+  /**
+   * Port for {@link ClockServer.listen} when it is given none; 0 picks a free one.
+   * @defaultValue `3000`
+   */
   port?: number;
-  /** Interface for {@link ClockServer.listen} (default `localhost`). */
+  /**
+   * Interface for {@link ClockServer.listen} when it is given none.
+   * @defaultValue `'localhost'`
+   */
   host?: string;
   /**
-   * Browser origins allowed to connect, e.g. `https://example.com`, or `'*'` for any.
-   * Default: the server's own origin, plus any localhost origin unless NODE_ENV=production.
+   * Browser origins allowed to connect, e.g. `https://example.com`, or `'*'` for any. Checked for
+   * every transport, WebSocket included; requests without an `Origin` (not from a browser) pass.
+   * @defaultValue the server's own origin, plus any localhost origin unless `NODE_ENV=production`
    */
   allowedOrigins?: readonly string[] | '*';
-  /** Broadcast period in ms, aligned to whole multiples of it on the server clock (default 1000). */
+  /**
+   * Broadcast period in ms, at least 10: ticks go out on whole multiples of it on the server clock.
+   * @defaultValue `1000`
+   */
   tickInterval?: number;
-  /** socket.io transports to accept (default both). */
+  /**
+   * socket.io transports to accept.
+   * @defaultValue `['polling', 'websocket']`
+   */
   transports?: ('polling' | 'websocket')[];
-  /** Serve the demo page at `/` and the CDN bundle at `/cdn/` (default false). */
+  /**
+   * Serve the demo page at `/` and the CDN bundle at `/cdn/` (on a server of its own only).
+   * @defaultValue `false`
+   */
   demo?: boolean;
-  /** Sync requests a socket may make at once, and per second after that (default 20 and 5). */
+  /**
+   * Sync requests a socket may make at once (`burst`), and per second after that; requests over
+   * the limit go unanswered.
+   * @defaultValue `{ burst: 20, perSecond: 5 }`
+   */
   syncRateLimit?: { burst: number; perSecond: number };
+  /**
+   * Where the server logs refused requests and failed routes.
+   * @defaultValue `createLogger('info')`: JSON lines on stdout and stderr
+   */
   logger?: Logger;
 }
 
+/** A running clock server, from {@link createClockServer}. */
 export interface ClockServer {
-  io: Server;
+  /**
+   * The socket.io server, typed by the protocol's event maps. A `connection` handler added here
+   * gets each socket trimmed for memory: `socket.request` is gone and `socket.handshake.headers`
+   * empty. Read those in `io.use()` middleware, which runs before.
+   */
+  io: ClockIo;
+  /** The HTTP server socket.io is attached to: {@link ClockServerOptions.httpServer}, or its own. */
   httpServer: HttpServer;
   /** Counters and gauges, served at `GET /metrics` (own server only). */
   metrics: ServerMetrics;
-  /** Starts listening (own server only); resolves with the bound port. */
+  /**
+   * Starts listening (own server only; rejects otherwise); resolves with the bound port.
+   * @param port - defaults to {@link ClockServerOptions.port}, else 3000
+   * @param host - defaults to {@link ClockServerOptions.host}, else `localhost`
+   */
   listen(port?: number, host?: string): Promise<number>;
   /**
    * Fails readiness, stops the timer, disconnects clients (they reconnect, to another instance
-   * behind a load balancer) and closes the servers.
+   * behind a load balancer) and closes the servers. Calling it again returns the same promise.
    */
   close(): Promise<void>;
 }
@@ -54,10 +94,42 @@ const LOCALHOST = new Set(['localhost', '127.0.0.1', '[::1]']);
 // on one socket fit inside these; the element shares one clock between all its instances.
 const DEFAULT_SYNC_RATE_LIMIT = { burst: 20, perSecond: 5 };
 
-/** A socket's own state: its sync rate limit's bucket (two numbers; the rules are shared). */
-type SocketData = TokenBucketState;
-type ClockSocket = Socket<DefaultEventsMap, DefaultEventsMap, DefaultEventsMap, SocketData>;
+/**
+ * Whether a packet's argument is its acknowledgement: a client cannot send a function (packets are
+ * JSON), so a function there is the one socket.io made for the packet's ack id.
+ */
+function isAck(value: unknown): value is (reply: SyncReply) => void {
+  return typeof value === 'function';
+}
 
+/**
+ * Creates a server-clock server: socket.io pushing the server's time to every client on each tick
+ * (`TIME_EVENT`) and answering sync requests ({@link SYNC_EVENT}), on an HTTP server of its
+ * own or on the caller's.
+ *
+ * @param options - all optional; see {@link ClockServerOptions} for each default
+ * @returns the server; a server of its own listens once {@link ClockServer.listen} is called
+ * @throws RangeError if `tickInterval` is not a number of milliseconds ≥ 10
+ *
+ * @example A server of its own, with the demo page, closed on SIGTERM:
+ * ```ts
+ * import { createClockServer } from 'server-clock/server';
+ *
+ * const clock = createClockServer({ demo: true, allowedOrigins: ['https://www.example.com'] });
+ * const port = await clock.listen(3000, '0.0.0.0');
+ * process.once('SIGTERM', () => void clock.close());
+ * ```
+ *
+ * @example On an existing HTTP server, whose routes stay its own:
+ * ```ts
+ * import { createServer } from 'node:http';
+ * import { createClockServer } from 'server-clock/server';
+ *
+ * const httpServer = createServer((req, res) => res.end('my app'));
+ * createClockServer({ httpServer, allowedOrigins: ['https://www.example.com'] });
+ * httpServer.listen(3000);
+ * ```
+ */
 export function createClockServer(options: ClockServerOptions = {}): ClockServer {
   const tickInterval = options.tickInterval ?? 1000;
   if (!(Number.isFinite(tickInterval) && tickInterval >= 10)) {
@@ -70,7 +142,7 @@ export function createClockServer(options: ClockServerOptions = {}): ClockServer
   const syncRateLimit = options.syncRateLimit ?? DEFAULT_SYNC_RATE_LIMIT;
   const syncBuckets = new TokenBucket(syncRateLimit.burst, syncRateLimit.perSecond);
 
-  const io = new Server<DefaultEventsMap, DefaultEventsMap, DefaultEventsMap, SocketData>(httpServer, {
+  const io = new Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>(httpServer, {
     serveClient: false,
     perMessageDeflate: false,
     httpCompression: false,
@@ -107,7 +179,7 @@ export function createClockServer(options: ClockServerOptions = {}): ClockServer
     const t1 = preciseNow();
     metrics.syncRequests.inc();
     const ack = args[0];
-    if (args.length !== 1 || typeof ack !== 'function') {
+    if (args.length !== 1 || !isAck(ack)) {
       metrics.droppedEvents.inc({ reason: 'invalid_sync' });
       return;
     }
@@ -119,24 +191,14 @@ export function createClockServer(options: ClockServerOptions = {}): ClockServer
     ack(reply);
   }
 
-  const ticker = startTicker(io, TIME_EVENT, tickInterval, preciseNow);
+  const ticker = startTicker(io, tickInterval, preciseNow);
 
   io.on('connection', (socket) => {
-    forgetRequest(socket);
-    dropUpgradeErrorListener(socket);
     ticker.add(socket);
-    // socket.io puts every socket in a room of its own id, for io.to(id): nothing here sends to one
-    // socket that way (acks go by the socket itself), so leaving it saves a Set and a map entry.
-    void socket.leave(socket.id);
     syncBuckets.fill(socket.data, performance.now());
-    useOnly(socket, dropUnknownEvents);
+    socket.use(dropUnknownEvents);
     socket.on(SYNC_EVENT, onSync);
-    compactListeners(
-      socket,
-      socket.conn,
-      socket.conn.transport,
-      (socket.conn.transport as unknown as { socket?: unknown }).socket,
-    );
+    trimConnection(socket);
   });
 
   let closing: Promise<void> | undefined;
@@ -183,84 +245,6 @@ export function createClockServer(options: ClockServerOptions = {}): ClockServer
       return closing;
     },
   };
-}
-
-/**
- * Frees what the handshake's request holds (headers, raw headers), read by no one after the
- * connection: io.use() middleware has seen it by then. Over WebSocket, releaseUpgradeRequest frees
- * the request itself; should anything else still hold it (a polling handshake, a future engine.io),
- * emptying it is what saves the memory.
- */
-function forgetRequest(socket: ClockSocket) {
-  const conn = socket.conn as unknown as { request?: IncomingMessage };
-  const request = conn.request;
-  conn.request = undefined;
-  if (!request) return;
-  request.headers = {};
-  request.rawHeaders = [];
-  // One shared empty object for every socket, rather than an empty object each (56 bytes apiece).
-  const handshake = socket.handshake as { headers: unknown; auth: object };
-  handshake.headers = NOTHING;
-  if (Object.keys(handshake.auth).length === 0) handshake.auth = NOTHING;
-}
-
-const NOTHING = Object.freeze({});
-
-/**
- * engine.io middleware. For a WebSocket upgrade, engine.io hands middleware a stand-in response
- * that re-emits the TCP socket's `close` (for logging middleware; we have none), through a `once`
- * listener it adds to that socket as it is made, the last one so far. That listener would keep
- * the stand-in and the upgrade request, headers and all, alive as long as the connection: about
- * 1 KB a connection. Removing it frees both once the upgrade is done.
- */
-function releaseUpgradeRequest(_req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) {
-  if (res instanceof ServerResponse) return next();
-  const socket = (res as { socket?: Duplex }).socket;
-  const onClose = socket?.rawListeners('close').at(-1) as { listener?: unknown } | undefined;
-  if (socket && typeof onClose?.listener === 'function') socket.removeListener('close', onClose.listener as () => void);
-  next();
-}
-
-/**
- * socket.use(fn) on a fresh socket: the same middleware list, holding one function. push() onto
- * socket.io's empty list would make room for 17 (152 bytes a connection); a list of one is 24.
- */
-function useOnly(socket: ClockSocket, fn: Parameters<ClockSocket['use']>[0]) {
-  const internals = socket as unknown as { fns?: unknown[] };
-  if (Array.isArray(internals.fns) && internals.fns.length === 0) internals.fns = [fn];
-  else socket.use(fn);
-}
-
-/**
- * engine.io listens for errors on a new WebSocket until its transport takes over, then removes
- * that listener only for upgrades from polling: on a connection made over WebSocket directly it
- * stays, a closure doing nothing, for the connection's lifetime. The transport's own error
- * listener is in place by now, so this one can go.
- */
-function dropUpgradeErrorListener(socket: ClockSocket) {
-  const transport = socket.conn.transport as unknown as { socket?: unknown };
-  const ws = transport.socket;
-  if (!(ws instanceof EventEmitter) || ws.listenerCount('error') < 2) return;
-  const listener = ws.listeners('error').find((l) => l.name === 'onUpgradeError');
-  if (listener) ws.removeListener('error', listener as (...args: unknown[]) => void);
-}
-
-/**
- * An EventEmitter keeps its listeners in a null-prototype object, which V8 makes a hash table
- * (160–300 bytes) rather than an object with fixed fields (~60). The four emitters a connection
- * has (the ws WebSocket, engine.io's transport and socket, socket.io's socket) are done adding
- * listeners by now: each gets the same listeners in a compact object, still with no prototype.
- * Node's own streams keep their listeners in such a compact object. Should listeners be removed
- * later, V8 turns it back into a hash table: nothing changes but the memory.
- */
-function compactListeners(...emitters: unknown[]) {
-  for (const emitter of emitters) {
-    if (!(emitter instanceof EventEmitter)) continue;
-    const holder = emitter as unknown as { _events?: object };
-    const events = holder._events;
-    if (!events || Object.getPrototypeOf(events) !== null) continue;
-    holder._events = Object.setPrototypeOf({ ...events }, null) as object;
-  }
 }
 
 interface RouteOptions {
@@ -315,7 +299,7 @@ function originPolicy(
       return false;
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') return false;
-    if (!allowed && host !== undefined && url.host === host.toLowerCase()) return true;
+    if (!allowed && url.host === host?.toLowerCase()) return true;
     return !allowed && development && LOCALHOST.has(url.hostname);
   };
 }

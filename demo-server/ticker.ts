@@ -1,6 +1,7 @@
-import type { Server, Socket } from 'socket.io';
+import { TIME_EVENT } from '../sdk/protocol.js';
+import type { ClockIo, ClockSocket } from './io-types.js';
 
-/**
+/*
  * The time push: one timer for every socket, armed for each whole tick of the server clock.
  *
  * Each tick goes out in slices: sockets are dealt round the shards (rooms) below, and one shard is
@@ -12,20 +13,26 @@ import type { Server, Socket } from 'socket.io';
 const SHARDS = 32;
 const ROOM = 'server-clock:tick:';
 
+/** The running time push of {@link startTicker}. */
 export interface Ticker {
   /** Puts a socket in the rotation (socket.io drops it from its room when it disconnects). */
-  add(socket: Socket): void;
+  add(socket: ClockSocket): void;
+  /** Stops the timer, and the sweep of a tick under way. */
   stop(): void;
 }
 
-export function startTicker(io: Server, event: string, interval: number, now: () => number): Ticker {
+/**
+ * Starts pushing `now()` as {@link TIME_EVENT} to the sockets added, on every whole multiple of
+ * `interval` ms of `now`'s clock.
+ */
+export function startTicker(io: ClockIo, interval: number, now: () => number): Ticker {
   let dealt = 0;
   let timer: NodeJS.Timeout | undefined;
   let sweep: NodeJS.Immediate | undefined;
   let due = false;
 
   const emitShard = (shard: number) => {
-    io.local.volatile.to(ROOM + shard).emit(event, now());
+    io.local.volatile.to(ROOM + shard).emit(TIME_EVENT, now());
     if (shard + 1 < SHARDS) {
       sweep = setImmediate(emitShard, shard + 1);
       return;
