@@ -238,7 +238,7 @@ export class ServerClock extends EventTarget {
       // now() is NaN before the first estimate: the wall clock is all there is then.
       const parsed = parsePushedTime(value, this.now() || Date.now());
       if (!parsed) return;
-      pushes = [...pushes.slice(1 - PUSH_WINDOW), [...parsed, receivedAt]];
+      pushes = [...pushes.slice(1 - PUSH_WINDOW), { ...parsed, receivedAt }];
       // Until sync answers, pushes give a first estimate; once it is known not to, they are all there is.
       if (this.#mode || !this.#estimate) apply(estimateFromPushes(pushes), 'push');
     };

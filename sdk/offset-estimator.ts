@@ -8,7 +8,10 @@ import type { ParsedTime } from './parse-time.js';
 export type SyncSample = [t0: number, t1: number, t2: number, t3: number];
 
 /** One pushed server time: the value, how coarse it is (ms), and when it arrived locally. */
-export type PushSample = [...ParsedTime, receivedAt: number];
+export interface PushSample extends ParsedTime {
+  /** Local (monotonic) time the push arrived. */
+  receivedAt: number;
+}
 
 export interface Estimate {
   /** Server clock − local clock, ms. */
@@ -77,11 +80,11 @@ export function estimateFromSync(samples: readonly SyncSample[]): Estimate | und
  */
 export function estimateFromPushes(pushes: readonly PushSample[]): Estimate | undefined {
   // (Undefined only without pushes, and then there is no estimate.)
-  const at = pushes.at(-1)?.[2] as number;
+  const at = pushes.at(-1)?.receivedAt as number;
   let lo = -Infinity;
   let half = 0;
   let age = 0;
-  for (const [time, resolution, receivedAt] of pushes) {
+  for (const { time, resolution, receivedAt } of pushes) {
     const bound = time - receivedAt - DRIFT_BOUND * (at - receivedAt);
     if (bound > lo) {
       lo = bound;

@@ -4,7 +4,10 @@
  * A pushed time: epoch milliseconds, truncated to `resolution`, and how coarse it is, ms (1 for
  * whole milliseconds, 1000 for whole seconds, 0 for finer).
  */
-export type ParsedTime = [time: number, resolution: number];
+export interface ParsedTime {
+  time: number;
+  resolution: number;
+}
 
 const DAY = 86_400_000;
 // Anything before 2001 is not a plausible epoch-milliseconds clock.
@@ -36,5 +39,5 @@ export function parsePushedTime(value: unknown, reference: number): ParsedTime |
   // digit; everything else Date.parse reads carries whole seconds.
   const digits = /\.(\d+)/.exec(text)?.[1].length ?? 0;
   const resolution = epoch ? (digits ? 0 : 1) : Math.max(1, 10 ** (3 - digits));
-  return time >= MIN_EPOCH_MS ? [time, resolution] : undefined;
+  return time >= MIN_EPOCH_MS ? { time, resolution } : undefined;
 }

@@ -4,7 +4,12 @@
  */
 
 /** A correction under way: from one offset to another, begun at a local time. */
-export type Slew = [from: number, to: number, start: number];
+export interface Slew {
+  from: number;
+  to: number;
+  /** Local time the correction began. */
+  start: number;
+}
 
 /** Fraction of elapsed time a correction may take: 5% is 50 ms per second. */
 export const SLEW_RATE = 0.05;
@@ -14,7 +19,7 @@ export const STEP_THRESHOLD = 250;
 /** The offset in effect at local time `t` (not before the correction began); NaN without one. */
 export function slewedOffset(slew: Slew | undefined, t: number): number {
   if (!slew) return NaN;
-  const [from, to, start] = slew;
+  const { from, to, start } = slew;
   const done = SLEW_RATE * (t - start);
   return from + Math.max(-done, Math.min(done, to - from));
 }
@@ -23,5 +28,5 @@ export function slewedOffset(slew: Slew | undefined, t: number): number {
 export function correct(current: Slew | undefined, to: number, t: number): Slew {
   const from = slewedOffset(current, t);
   // Too far to slew, or nothing to slew from (NaN): step.
-  return [Math.abs(to - from) <= STEP_THRESHOLD ? from : to, to, t];
+  return { from: Math.abs(to - from) <= STEP_THRESHOLD ? from : to, to, start: t };
 }
