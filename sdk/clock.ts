@@ -18,7 +18,7 @@ import {
 import { parsePushedTime } from './parse-time.js';
 import { SYNC_EVENT, TIME_EVENT, isSyncReply } from './protocol.js';
 import { correct, slewedOffset, type Slew } from './slew.js';
-import { monotonicNow } from './monotonic.js';
+import { monotonicNow, wallClockSkew } from './monotonic.js';
 
 export interface ClockOptions extends ConnectionOptions {
   /** Name of the pushed time event (default `api:server-time`). */
@@ -146,8 +146,7 @@ export class ServerClock extends EventTarget {
     let bursting = false;
     // Bumped on each disconnect and on close(): a burst of an earlier generation stops.
     let generation = 0;
-    // Wall clock − monotonic clock: it changes when the wall clock is set, or the machine slept.
-    let skew = Date.now() - monotonicNow();
+    let skew = wallClockSkew();
 
     const apply = (estimate: Estimate | undefined, mode: SyncMode) => {
       if (!estimate) return;
@@ -210,7 +209,7 @@ export class ServerClock extends EventTarget {
     };
 
     const checkSkew = () => {
-      const now = Date.now() - monotonicNow();
+      const now = wallClockSkew();
       if (Math.abs(now - skew) <= SKEW_JUMP_MS) return;
       skew = now;
       burst(true);
