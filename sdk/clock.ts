@@ -17,7 +17,7 @@ import {
 } from './offset-estimator.js';
 import { parsePushedTime } from './parse-time.js';
 import { SYNC_EVENT, TIME_EVENT, isSyncReply } from './protocol.js';
-import { correct, slewedOffset, type Slew } from './slew.js';
+import { correct, slewedOffset, step, type Slew } from './slew.js';
 import { monotonicNow, wallClockSkew } from './monotonic.js';
 
 export interface ClockOptions extends ConnectionOptions {
@@ -148,13 +148,15 @@ export class ServerClock extends EventTarget {
     let generation = 0;
     let skew = wallClockSkew();
 
-    const apply = (estimate: Estimate | undefined, mode: SyncMode) => {
+    // `replace`: step to the estimate at once, instead of slewing from the one before.
+    const apply = (estimate: Estimate | undefined, mode: SyncMode, replace = false) => {
       if (!estimate) return;
+      const t = monotonicNow();
+      this.#slew = replace ? step(estimate.offset, t) : correct(this.#slew, estimate.offset, t);
       this.#estimate = estimate;
-      this.#slew = correct(this.#slew, estimate.offset, monotonicNow());
       fire(this, 'sync', {
         offset: estimate.offset,
-        rtt: estimate.rtt,
+        rtt: estimate.rtt ?? NaN,
         uncertainty: this.uncertainty,
         mode,
         samples: estimate.samples,
@@ -190,10 +192,10 @@ export class ServerClock extends EventTarget {
         // measure: the first answer replaces their estimate (which has no round trip) at once,
         // instead of slewing from it.
         pushes = [];
-        if (Number.isNaN(this.#estimate?.rtt)) this.#slew = undefined;
+        const fromPushes = this.#estimate !== undefined && this.#estimate.rtt === undefined;
         this.#mode = 'sync';
         syncSamples = [...syncSamples.slice(1 - SYNC_WINDOW), [t0, reply.t1, reply.t2, t3]];
-        apply(estimateFromSync(syncSamples), 'sync');
+        apply(estimateFromSync(syncSamples), 'sync', fromPushes);
       }
       bursting = false;
       if (current !== generation || this.#mode !== 'sync') return;
@@ -234,8 +236,8 @@ export class ServerClock extends EventTarget {
       const receivedAt = monotonicNow();
       checkSkew();
       if (this.#mode === 'sync') return;
-      // now() is NaN before the first estimate: the wall clock is all there is then.
-      const parsed = parsePushedTime(value, this.now() || Date.now());
+      // Before the first estimate, the wall clock is all there is.
+      const parsed = parsePushedTime(value, this.#serverTimeAt(receivedAt) ?? Date.now());
       if (!parsed) return;
       pushes = [...pushes.slice(1 - PUSH_WINDOW), { ...parsed, receivedAt }];
       // Until sync answers, pushes give a first estimate; once it is known not to, they are all there is.
@@ -262,8 +264,13 @@ export class ServerClock extends EventTarget {
 
   /** Estimated server time in epoch milliseconds; NaN until the first estimate, and after close(). */
   now(): number {
-    const t = monotonicNow();
-    return t + slewedOffset(this.#slew, t);
+    return this.#serverTimeAt(monotonicNow()) ?? NaN;
+  }
+
+  /** The server's time at local time `t`, as shown (slewed); undefined without an estimate. */
+  #serverTimeAt(t: number): number | undefined {
+    const offset = slewedOffset(this.#slew, t);
+    return offset === undefined ? undefined : t + offset;
   }
 
   get state(): ConnectionState {
@@ -277,7 +284,7 @@ export class ServerClock extends EventTarget {
 
   /** Server clock − local monotonic clock, ms, as applied now (mid-slew, between old and new). NaN without an estimate. */
   get offset(): number {
-    return slewedOffset(this.#slew, monotonicNow());
+    return slewedOffset(this.#slew, monotonicNow()) ?? NaN;
   }
 
   /** Best round trip behind the estimate, ms (NaN for push-only servers). */
@@ -287,11 +294,11 @@ export class ServerClock extends EventTarget {
 
   /** Bound on |now() − true server time|, ms: the estimate's, grown by drift, plus any slew left. */
   get uncertainty(): number {
-    const est = this.#estimate;
+    const estimate = this.#estimate;
     const t = monotonicNow();
-    return est
-      ? est.uncertainty + DRIFT_BOUND * (t - est.at) + Math.abs(est.offset - slewedOffset(this.#slew, t))
-      : NaN;
+    const offset = slewedOffset(this.#slew, t);
+    if (!estimate || offset === undefined) return NaN;
+    return estimate.uncertainty + DRIFT_BOUND * (t - estimate.at) + Math.abs(estimate.offset - offset);
   }
 
   /** Whether there is an estimate of the server's time. */

@@ -189,7 +189,7 @@ test('pushes: bounded below by the least-delayed one, half a resolution above it
     const best = bounds.indexOf(Math.max(...bounds));
     assert.equal(est.at, at);
     assert.ok(Math.abs(est.offset - (bounds[best] + resolution / 2)) < 1e-6);
-    assert.ok(Number.isNaN(est.rtt));
+    assert.equal(est.rtt, undefined);
     assert.equal(est.samples, list.length);
     // A push cannot tell its network delay: the truth is later than the estimate by up to the
     // least delay seen, plus the drift bound taken off that push for its age.
