@@ -104,6 +104,22 @@ function withDefaults(options: ClockOptions): ClockOptions & typeof NUMBERS {
 }
 
 /**
+ * The URL resolved against the page, if a socket.io server can be there: only http(s) and ws(s)
+ * reach one, and an empty URL would mean the page itself. Undefined for any other.
+ */
+function clockUrl(url: string): string | undefined {
+  // (Not a string at all, from JavaScript callers: no URL either.)
+  if (typeof url !== 'string' || !url.trim()) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(url, globalThis.location?.href);
+  } catch {
+    return undefined;
+  }
+  return /^(http|ws)s?:$/.test(parsed.protocol) ? parsed.href : undefined;
+}
+
+/**
  * The server's clock, as seen from here: sync bursts on connect, adaptive resync, push-only
  * fallback, slewed corrections. Clocks on the same URL share one connection.
  */
@@ -122,18 +138,15 @@ export class ServerClock extends EventTarget {
   constructor(url: string, options: ClockOptions = {}) {
     super();
     const settings = withDefaults(options);
-    try {
-      const parsed = new URL(url, globalThis.location?.href);
-      // Only http(s) and ws(s) reach a socket.io server; an empty URL would mean the page itself.
-      if (!url.trim() || !/^(http|ws)s?:$/.test(parsed.protocol)) throw url;
-      this.url = parsed.href;
-    } catch {
+    const valid = clockUrl(url);
+    if (valid === undefined) {
       this.url = String(url);
       const error = (this.#error = new TypeError(`server-clock: not an http(s) or ws(s) URL: "${url ?? ''}"`));
       // Dispatched later, so that listeners added right after construction hear it.
       queueMicrotask(() => fire(this, 'error', { error }));
       return;
     }
+    this.url = valid;
     const { socket } = (this.#connection = join(this.url, this, settings));
 
     // The sync loop's own state.
