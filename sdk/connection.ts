@@ -50,104 +50,125 @@ export function reconnectDelay(failures: number, base: number, max: number, rand
   return random() * Math.min(max, base * 2 ** failures);
 }
 
-/** One socket.io connection and its lifecycle, shared by the clocks on its URL. */
-export interface Connection {
+/**
+ * One socket.io connection and its lifecycle, shared by the clocks on its URL: it dispatches its
+ * events to each of its listeners. Reconnection is ours, not the Manager's: its backoff
+ * randomises around the bound and then clamps, so past the cap half the clients retry at the
+ * same instant; ours draws with full jitter.
+ */
+export class Connection {
+  readonly url: string;
   readonly socket: Socket;
   /** Where the lifecycle events go: the clocks that hold the connection. */
-  readonly listeners: Set<EventTarget>;
-  /** Set by the connection only. */
-  state: ConnectionState;
-  /** Why the state is `error`, once it is (for good). */
-  error?: Error;
-  /** Closes the socket for good, silently: the clocks have let go. */
-  close(): void;
-}
+  readonly listeners = new Set<EventTarget>();
+  readonly #options: ConnectionSettings;
+  #state: ConnectionState = 'connecting';
+  #error: Error | undefined;
+  // Reconnection attempts since the last connect.
+  #attempts = 0;
+  #connectedBefore = false;
+  #retryTimer: ReturnType<typeof setTimeout> | undefined;
 
-/**
- * Opens a connection: it dispatches its events to each of its listeners. Reconnection is ours,
- * not the Manager's: its backoff randomises around the bound and then clamps, so past the cap
- * half the clients retry at the same instant; ours draws with full jitter.
- */
-function open(url: string, options: ConnectionSettings): Connection {
-  let attempts = 0;
-  let connectedBefore = false;
-  let retryTimer: ReturnType<typeof setTimeout> | undefined;
-  const emit = <K extends keyof ConnectionEventMap>(type: K, detail: ConnectionEventMap[K]['detail']) => {
-    for (const listener of connection.listeners) fire(listener, type, detail);
-  };
-  const setState = (state: ConnectionState) => {
-    if (state === connection.state) return;
-    connection.state = state;
-    emit('statechange', { state });
-  };
-  const fail = (error: Error) => {
-    connection.error = error;
-    setState('error');
-    emit('error', { error });
-  };
-  const attempt = () => {
-    emit('reconnect_attempt', { attempt: ++attempts });
-    socket.connect();
-  };
-  const retry = () => {
-    clearTimeout(retryTimer);
-    if (attempts < options.reconnectAttempts) {
-      setState('reconnecting');
-      retryTimer = setTimeout(attempt, reconnectDelay(attempts, options.reconnectDelay, options.reconnectDelayMax));
-    } else {
-      emit('reconnect_failed', { attempts });
-      fail(new Error(`gave up after ${attempts} reconnection attempts`));
-    }
-  };
-  const onOnline = () => {
-    if (connection.state !== 'reconnecting') return;
-    clearTimeout(retryTimer);
-    attempt();
-  };
-  // It starts connecting at once; what comes of that comes later, when the listeners below are on.
-  const socket = io(url, {
-    reconnection: false,
-    forceNew: true,
-    // WebSocket first: sync samples over it are fast from the first one, and a socket closed
-    // while connecting closes at once on the server too (a polling handshake would linger
-    // there until its ping timeout). Polling remains for networks that block WebSocket.
-    transports: options.transports ?? ['websocket', 'polling'],
-    tryAllTransports: true,
-    // No credentials (socket.io's default): the time is nobody's secret, and cookies stay home.
-  });
-  const connection: Connection = {
-    socket,
-    listeners: new Set(),
-    state: 'connecting',
-    close() {
-      clearTimeout(retryTimer);
-      globalThis.removeEventListener?.('online', onOnline);
-      socket.off().disconnect();
-    },
-  };
-  socket
-    // (An error is for good: nothing connects again after it, so there is no error to clear here.)
-    .on('connect', () => {
-      setState('connected');
-      emit('connect', { reconnect: connectedBefore });
-      if (connectedBefore) emit('reconnect', { attempts });
-      connectedBefore = true;
-      attempts = 0;
-    })
-    .on('connect_error', (error) => {
-      emit('connect_error', { error });
-      // An inactive socket was refused by the server (a middleware error): retrying won't help.
-      if (socket.active) retry();
-      else fail(error);
-    })
-    .on('disconnect', (reason) => {
-      emit('disconnect', { reason });
-      // Even a server that disconnects us on purpose (say, shutting down) gets another try. (Our
-      // own disconnect, in close(), comes after every listener is gone.)
-      retry();
+  /** Opens the connection: it starts connecting at once. */
+  constructor(url: string, options: ConnectionSettings) {
+    this.url = url;
+    this.#options = options;
+    // What comes of connecting comes later, when the listeners below are on.
+    this.socket = io(url, {
+      reconnection: false,
+      forceNew: true,
+      // WebSocket first: sync samples over it are fast from the first one, and a socket closed
+      // while connecting closes at once on the server too (a polling handshake would linger
+      // there until its ping timeout). Polling remains for networks that block WebSocket.
+      transports: options.transports ?? ['websocket', 'polling'],
+      tryAllTransports: true,
+      // No credentials (socket.io's default): the time is nobody's secret, and cookies stay home.
     });
-  globalThis.addEventListener?.('online', onOnline);
-  return connection;
+    this.socket
+      .on('connect', () => this.#onConnect())
+      .on('connect_error', (error) => this.#onConnectError(error))
+      .on('disconnect', (reason) => this.#onDisconnect(reason));
+    globalThis.addEventListener?.('online', this.#onOnline);
+  }
+
+  get state(): ConnectionState {
+    return this.#state;
+  }
+
+  /** Why the state is `error`, once it is (for good). */
+  get error(): Error | undefined {
+    return this.#error;
+  }
+
+  /** Closes the socket for good, silently: the clocks have let go. */
+  close(): void {
+    clearTimeout(this.#retryTimer);
+    globalThis.removeEventListener?.('online', this.#onOnline);
+    this.socket.off().disconnect();
+  }
+
+  // (An error is for good: nothing connects again after it, so there is no error to clear here.)
+  #onConnect(): void {
+    this.#setState('connected');
+    this.#emit('connect', { reconnect: this.#connectedBefore });
+    if (this.#connectedBefore) this.#emit('reconnect', { attempts: this.#attempts });
+    this.#connectedBefore = true;
+    this.#attempts = 0;
+  }
+
+  #onConnectError(error: Error): void {
+    this.#emit('connect_error', { error });
+    // An inactive socket was refused by the server (a middleware error): retrying won't help.
+    if (this.socket.active) this.#retry();
+    else this.#fail(error);
+  }
+
+  #onDisconnect(reason: string): void {
+    this.#emit('disconnect', { reason });
+    // Even a server that disconnects us on purpose (say, shutting down) gets another try. (Our
+    // own disconnect, in close(), comes after every listener is gone.)
+    this.#retry();
+  }
+
+  // Back online: a connection waiting to retry tries at once. (A field, to be removable.)
+  readonly #onOnline = () => {
+    if (this.#state !== 'reconnecting') return;
+    clearTimeout(this.#retryTimer);
+    this.#attempt();
+  };
+
+  #retry(): void {
+    clearTimeout(this.#retryTimer);
+    const { reconnectAttempts, reconnectDelay: base, reconnectDelayMax: max } = this.#options;
+    if (this.#attempts < reconnectAttempts) {
+      this.#setState('reconnecting');
+      this.#retryTimer = setTimeout(() => this.#attempt(), reconnectDelay(this.#attempts, base, max));
+    } else {
+      this.#emit('reconnect_failed', { attempts: this.#attempts });
+      this.#fail(new Error(`gave up after ${this.#attempts} reconnection attempts`));
+    }
+  }
+
+  #attempt(): void {
+    this.#emit('reconnect_attempt', { attempt: ++this.#attempts });
+    this.socket.connect();
+  }
+
+  #fail(error: Error): void {
+    this.#error = error;
+    this.#setState('error');
+    this.#emit('error', { error });
+  }
+
+  #setState(state: ConnectionState): void {
+    if (state === this.#state) return;
+    this.#state = state;
+    this.#emit('statechange', { state });
+  }
+
+  #emit<K extends keyof ConnectionEventMap>(type: K, detail: ConnectionEventMap[K]['detail']): void {
+    for (const listener of this.listeners) fire(listener, type, detail);
+  }
 }
 
 // The open connections by URL. A connection's listeners are the clocks that hold it: the last
@@ -156,7 +177,7 @@ const connections = new Map<string, Connection>();
 
 /** Joins a clock to the shared connection for a URL (one socket per URL), opening it if need be. */
 export function join(url: string, clock: EventTarget, options: ConnectionSettings): Connection {
-  const connection = connections.get(url) ?? open(url, options);
+  const connection = connections.get(url) ?? new Connection(url, options);
   connections.set(url, connection);
   connection.listeners.add(clock);
   return connection;
