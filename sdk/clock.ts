@@ -147,7 +147,8 @@ export class ServerClock extends EventTarget {
       return;
     }
     this.url = valid;
-    const { socket } = (this.#connection = join(this.url, this, settings));
+    const connection = (this.#connection = join(this.url, this, settings));
+    const { socket } = connection;
 
     // The sync loop's own state.
     let syncSamples: SyncSample[] = [];
@@ -270,7 +271,7 @@ export class ServerClock extends EventTarget {
       socket.off(event, onPush);
       globalThis.document?.removeEventListener('visibilitychange', onVisibility);
       if (socket.connected) fire(this, 'disconnect', { reason: 'io client disconnect' });
-      leave(this.url, this);
+      leave(connection, this);
       fire(this, 'statechange', { state: 'disconnected' });
     };
   }

@@ -1,4 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
+import { SharedPool } from './shared-pool.js';
 
 /**
  * Lifecycle of a connection:
@@ -171,25 +172,21 @@ export class Connection {
   }
 }
 
-// The open connections by URL. A connection's listeners are the clocks that hold it: the last
-// to leave closes it.
-const connections = new Map<string, Connection>();
+// The open connections by URL: the clocks on a URL share one, and the last to let go closes it.
+// (The pool counts a connection's holders; its listeners are who hears its events: the same clocks.)
+const connections = new SharedPool<Connection>();
 
 /** Joins a clock to the shared connection for a URL (one socket per URL), opening it if need be. */
 export function join(url: string, clock: EventTarget, options: ConnectionSettings): Connection {
-  const connection = connections.get(url) ?? new Connection(url, options);
-  connections.set(url, connection);
+  const connection = connections.acquire(url, () => new Connection(url, options));
   connection.listeners.add(clock);
   return connection;
 }
 
-/** Takes a clock off the connection for a URL; the last one to leave closes it. */
-export function leave(url: string, clock: EventTarget): void {
-  const connection = connections.get(url)!;
+/** Takes a clock off its connection; the last one to leave closes it. */
+export function leave(connection: Connection, clock: EventTarget): void {
   connection.listeners.delete(clock);
-  if (connection.listeners.size) return;
-  connections.delete(url);
-  connection.close();
+  connections.release(connection.url);
 }
 
 /** Number of open shared connections. */
