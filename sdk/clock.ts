@@ -15,6 +15,7 @@ import {
   type PushSample,
   type SyncSample,
 } from './offset-estimator.js';
+import type { Socket } from 'socket.io-client';
 import { parsePushedTime } from './parse-time.js';
 import { SYNC_EVENT, TIME_EVENT, isSyncReply } from './protocol.js';
 import { correct, slewedOffset, step, type Slew } from './slew.js';
@@ -261,14 +262,18 @@ export class ServerClock extends EventTarget {
     this.addEventListener('connect', onConnect);
     this.addEventListener('disconnect', stop);
     const event = settings.event || TIME_EVENT;
-    socket.on(event, onPush);
+    // The event's name is an option, for servers of other kinds (the classic example pushes
+    // 'time'), which socket.io's typed map cannot know: the pushes are listened to on a view of
+    // the socket where any event may carry anything, which onPush checks.
+    const pushSocket = socket as Socket<Record<string, (value: unknown) => void>>;
+    pushSocket.on(event, onPush);
     globalThis.document?.addEventListener('visibilitychange', onVisibility);
     if (socket.connected) onConnect();
 
     this.#close = () => {
       this.#close = this.#connection = this.#estimate = this.#slew = undefined;
       stop();
-      socket.off(event, onPush);
+      pushSocket.off(event, onPush);
       globalThis.document?.removeEventListener('visibilitychange', onVisibility);
       if (socket.connected) fire(this, 'disconnect', { reason: 'io client disconnect' });
       leave(connection, this);

@@ -1,4 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
+import type { ClientToServerEvents, ServerToClientEvents } from './protocol.js';
 import { SharedPool } from './shared-pool.js';
 
 /**
@@ -38,6 +39,9 @@ export interface ConnectionEventMap {
   error: CustomEvent<{ error: Error }>;
 }
 
+/** A socket that speaks the server-clock protocol (see protocol.ts). */
+export type ClockSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
 /** Dispatches one of our events: every one carries its data in `detail`. */
 export function fire(target: EventTarget, type: string, detail: object): void {
   target.dispatchEvent(new CustomEvent(type, { detail }));
@@ -59,7 +63,7 @@ export function reconnectDelay(failures: number, base: number, max: number, rand
  */
 export class Connection {
   readonly url: string;
-  readonly socket: Socket;
+  readonly socket: ClockSocket;
   /** Where the lifecycle events go: the clocks that hold the connection. */
   readonly listeners = new Set<EventTarget>();
   readonly #options: ConnectionSettings;
