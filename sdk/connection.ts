@@ -24,8 +24,8 @@ export interface ConnectionOptions {
   transports?: ('polling' | 'websocket')[];
 }
 
-/** The options as a connection gets them: the numbers filled in. */
-export type ConnectionSettings = ConnectionOptions & Required<Omit<ConnectionOptions, 'transports'>>;
+/** The options as a connection gets them: the defaults filled in. */
+export type ConnectionSettings = Required<ConnectionOptions>;
 
 /** The lifecycle events, under the names socket.io users know. */
 export interface ConnectionEventMap {
@@ -82,10 +82,7 @@ export class Connection {
     this.socket = io(url, {
       reconnection: false,
       forceNew: true,
-      // WebSocket first: sync samples over it are fast from the first one, and a socket closed
-      // while connecting closes at once on the server too (a polling handshake would linger
-      // there until its ping timeout). Polling remains for networks that block WebSocket.
-      transports: options.transports ?? ['websocket', 'polling'],
+      transports: options.transports,
       tryAllTransports: true,
       // No credentials (socket.io's default): the time is nobody's secret, and cookies stay home.
     });
