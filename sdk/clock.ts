@@ -37,29 +37,6 @@ export interface ServerClockEventMap extends ConnectionEventMap {
   sync: CustomEvent<SyncDetail>;
 }
 
-export interface ServerClock {
-  addEventListener<K extends keyof ServerClockEventMap>(
-    type: K,
-    listener: (this: ServerClock, ev: ServerClockEventMap[K]) => unknown,
-    options?: boolean | AddEventListenerOptions,
-  ): void;
-  addEventListener(
-    type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: boolean | AddEventListenerOptions,
-  ): void;
-  removeEventListener<K extends keyof ServerClockEventMap>(
-    type: K,
-    listener: (this: ServerClock, ev: ServerClockEventMap[K]) => unknown,
-    options?: boolean | EventListenerOptions,
-  ): void;
-  removeEventListener(
-    type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: boolean | EventListenerOptions,
-  ): void;
-}
-
 /** The options as the clock runs by them: every default filled in. */
 type ClockSettings = SyncSettings & ConnectionSettings;
 
@@ -95,10 +72,11 @@ function withDefaults(options: ClockOptions): ClockSettings {
 }
 
 /** A numeric option: positive, finite unless the default is Infinity (a number of attempts, never a time). */
-function checkedNumber(name: string, value: unknown, fallback: number): number {
-  if (value === undefined || value === null) return fallback;
-  if (typeof value === 'number' && value > 0 && (Number.isFinite(value) || value === fallback)) return value;
-  throw new RangeError(`server-clock: ${name} must be a positive number, not ${String(value)}`);
+function checkedNumber(name: string, value: number | undefined, fallback: number): number {
+  const number = value ?? fallback;
+  // (JavaScript callers may pass anything: a string of digits is no number either.)
+  if (typeof number === 'number' && number > 0 && (Number.isFinite(number) || number === fallback)) return number;
+  throw new RangeError(`server-clock: ${name} must be a positive number, not ${number}`);
 }
 
 /**
@@ -150,6 +128,44 @@ export class ServerClock extends EventTarget {
     this.#sync = new SyncLoop(this.#connection.socket, settings, (estimate, mode, replace) =>
       this.#apply(estimate, mode, replace),
     );
+  }
+
+  /** Listens to one of the clock's events (see {@link ServerClockEventMap}), typed by its name. */
+  override addEventListener<K extends keyof ServerClockEventMap>(
+    type: K,
+    listener: (this: ServerClock, event: ServerClockEventMap[K]) => unknown,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  override addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  override addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | AddEventListenerOptions,
+  ): void {
+    super.addEventListener(type, listener, options);
+  }
+
+  /** Stops listening (see {@link ServerClock.addEventListener}). */
+  override removeEventListener<K extends keyof ServerClockEventMap>(
+    type: K,
+    listener: (this: ServerClock, event: ServerClockEventMap[K]) => unknown,
+    options?: boolean | EventListenerOptions,
+  ): void;
+  override removeEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | EventListenerOptions,
+  ): void;
+  override removeEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | EventListenerOptions,
+  ): void {
+    super.removeEventListener(type, listener, options);
   }
 
   /** Estimated server time in epoch milliseconds; NaN until the first estimate, and after close(). */

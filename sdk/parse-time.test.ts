@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { inspect } from 'node:util';
 import { parsePushedTime } from './parse-time.js';
 
 // Half a millisecond past a whole one: epoch numbers can be finer than Date.now().
@@ -79,6 +80,6 @@ test('anything else is refused', () => {
     [t],
     true,
   ]) {
-    assert.equal(parsePushedTime(value, t), undefined, String(value).slice(0, 40));
+    assert.equal(parsePushedTime(value, t), undefined, inspect(value).slice(0, 40));
   }
 });
