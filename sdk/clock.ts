@@ -14,26 +14,50 @@ import { TIME_EVENT } from './protocol.js';
 import { correct, slewedOffset, step, type Slew } from './slew.js';
 import { SyncLoop, type SyncMode, type SyncSettings } from './sync.js';
 
+/** Options of {@link connectClock}, all optional. Numbers out of range throw a `RangeError`. */
 export interface ClockOptions extends ConnectionOptions {
-  /** Name of the pushed time event (default `api:server-time`). */
+  /**
+   * Name of the pushed time event: the protocol's, or a plain socket.io server's own (an empty
+   * name means the default).
+   * @defaultValue `'api:server-time'` ({@link TIME_EVENT})
+   */
   event?: string;
-  /** Sync exchanges in a burst on (re)connect (default 8). */
+  /**
+   * Sync exchanges per burst: on connect, then adaptively up to once per `resyncInterval`.
+   * @defaultValue `8`
+   */
   samples?: number;
-  /** How long a sync request may wait for its answer, ms (default 3000). */
+  /**
+   * How long a sync request may wait for its answer, ms. A server that answers none within it
+   * is taken for push-only.
+   * @defaultValue `3000`
+   */
   timeout?: number;
-  /** Resync period once converged, ms (default 60 000). */
+  /**
+   * Time between resyncs once converged, ms (bursts start a second apart after connecting and
+   * back off to it).
+   * @defaultValue `60_000`
+   */
   resyncInterval?: number;
 }
 
+/** The `detail` of a `sync` event: the new estimate. */
 export interface SyncDetail {
+  /** Server clock − local monotonic clock, ms, that the clock now heads for. */
   offset: number;
+  /** Best round trip behind the estimate, ms; NaN in `push` mode, where there is none. */
   rtt: number;
+  /** Bound on the error of `now()`, ms, as of the event. */
   uncertainty: number;
+  /** Whether the estimate is from sync answers or from pushed times. */
   mode: SyncMode;
+  /** How many samples (exchanges or pushes) it rests on. */
   samples: number;
 }
 
+/** The events of a {@link ServerClock}, by name: the connection's lifecycle, and `sync`. */
 export interface ServerClockEventMap extends ConnectionEventMap {
+  /** A new estimate of the server's time. */
   sync: CustomEvent<SyncDetail>;
 }
 
@@ -98,6 +122,18 @@ function clockUrl(url: string): string | undefined {
 /**
  * The server's clock, as seen from here: sync bursts on connect, adaptive resync, push-only
  * fallback, slewed corrections. Clocks on the same URL share one connection.
+ *
+ * An invalid URL does not throw: the clock is in state `error` and fires an `error` event.
+ *
+ * @example
+ * ```ts
+ * const clock = new ServerClock('https://time.example', { samples: 8 });
+ * clock.addEventListener('sync', (event) => {
+ *   console.log(new Date(clock.now()).toISOString(), `± ${event.detail.uncertainty.toFixed(1)} ms`);
+ * });
+ * clock.addEventListener('statechange', (event) => console.log('state:', event.detail.state));
+ * // later: clock.close();
+ * ```
  */
 export class ServerClock extends EventTarget {
   /** The server URL, resolved against the page. */
@@ -112,6 +148,11 @@ export class ServerClock extends EventTarget {
   #estimate: Estimate | undefined;
   #slew: Slew | undefined;
 
+  /**
+   * Connects to the server at `url` (http(s) or ws(s), resolved against the page), or joins the
+   * connection already open to it, and starts syncing.
+   * @throws RangeError for a numeric option that is not a positive number.
+   */
   constructor(url: string, options: ClockOptions = {}) {
     super();
     const settings = withDefaults(options);
@@ -175,6 +216,7 @@ export class ServerClock extends EventTarget {
     return offset === undefined ? NaN : t + offset;
   }
 
+  /** Where the connection is in its lifecycle (see {@link ConnectionState}); `disconnected` after close(). */
   get state(): ConnectionState {
     if (this.#urlError) return 'error';
     return this.#connection?.state ?? 'disconnected';
@@ -209,7 +251,10 @@ export class ServerClock extends EventTarget {
     return this.#estimate !== undefined;
   }
 
-  /** `sync` when the server answers sync requests, `push` when it only pushes its time. */
+  /**
+   * `sync` when the server answers sync requests, `push` when it only pushes its time; undefined
+   * until it is known.
+   */
   get mode(): SyncMode | undefined {
     return this.#sync?.mode;
   }
@@ -240,7 +285,21 @@ export class ServerClock extends EventTarget {
   }
 }
 
-/** Connects to a server-clock (or plain socket.io time) server. */
+/**
+ * Connects to a server-clock (or plain socket.io time) server: a new {@link ServerClock}.
+ *
+ * @example
+ * ```ts
+ * import { connectClock } from 'server-clock/sdk';
+ *
+ * const clock = connectClock('https://time.example');
+ * clock.addEventListener('sync', () => {
+ *   console.log(new Date(clock.now()).toISOString(), `± ${clock.uncertainty.toFixed(1)} ms`);
+ * });
+ * // A plain socket.io server that pushes Date#toTimeString() as 'time':
+ * const classic = connectClock('https://classic.example', { event: 'time' });
+ * ```
+ */
 export function connectClock(url: string, options?: ClockOptions): ServerClock {
   return new ServerClock(url, options);
 }

@@ -13,14 +13,28 @@ import { SharedPool } from './shared-pool.js';
  */
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'disconnected' | 'error';
 
+/** How a clock's connection reconnects, and over what (part of the clock's options). */
 export interface ConnectionOptions {
-  /** First reconnection delay bound, ms (default 500). */
+  /**
+   * First reconnection delay bound, ms: each retry waits anywhere below the bound (full jitter),
+   * and the bound doubles with each failed attempt.
+   * @defaultValue `500`
+   */
   reconnectDelay?: number;
-  /** Cap on the reconnection delay bound, ms (default 30 000). */
+  /**
+   * Cap on the reconnection delay bound, ms.
+   * @defaultValue `30_000`
+   */
   reconnectDelayMax?: number;
-  /** Attempts before giving up with state `error` (default Infinity). */
+  /**
+   * Reconnection attempts before giving up with state `error`.
+   * @defaultValue `Infinity`
+   */
   reconnectAttempts?: number;
-  /** socket.io transports, tried in order (default WebSocket, then polling). */
+  /**
+   * socket.io transports, tried in order.
+   * @defaultValue `['websocket', 'polling']`
+   */
   transports?: ('polling' | 'websocket')[];
 }
 
@@ -29,13 +43,21 @@ export type ConnectionSettings = Required<ConnectionOptions>;
 
 /** The lifecycle events, under the names socket.io users know. */
 export interface ConnectionEventMap {
+  /** The state changed (see {@link ConnectionState}). */
   statechange: CustomEvent<{ state: ConnectionState }>;
+  /** Connected; `reconnect` after a lost connection. */
   connect: CustomEvent<{ reconnect: boolean }>;
+  /** An attempt to connect failed. */
   connect_error: CustomEvent<{ error: Error }>;
+  /** A reconnection attempt starts: the how-manieth since the connection was lost. */
   reconnect_attempt: CustomEvent<{ attempt: number }>;
+  /** Connected again, after so many attempts. */
   reconnect: CustomEvent<{ attempts: number }>;
+  /** The allowed attempts are used up (state `error` follows). */
   reconnect_failed: CustomEvent<{ attempts: number }>;
+  /** The connection was lost (or closed), with socket.io's reason. */
   disconnect: CustomEvent<{ reason: string }>;
+  /** The clock is in state `error`, for good: an invalid URL, refused, or out of attempts. */
   error: CustomEvent<{ error: Error }>;
 }
 
@@ -62,7 +84,9 @@ export function reconnectDelay(failures: number, base: number, max: number, rand
  * same instant; ours draws with full jitter.
  */
 export class Connection {
+  /** The server URL, as the pool knows the connection. */
   readonly url: string;
+  /** The socket, connecting from the start. */
   readonly socket: ClockSocket;
   /** Where the lifecycle events go: the clocks that hold the connection. */
   readonly listeners = new Set<EventTarget>();
@@ -93,6 +117,7 @@ export class Connection {
     globalThis.addEventListener?.('online', this.#onOnline);
   }
 
+  /** Where the connection is in its lifecycle. */
   get state(): ConnectionState {
     return this.#state;
   }

@@ -13,6 +13,7 @@ export interface PushSample extends ParsedTime {
   receivedAt: number;
 }
 
+/** An estimate of the offset, and how far it can be trusted. */
 export interface Estimate {
   /** Server clock − local clock, ms. */
   offset: number;
@@ -28,6 +29,7 @@ export interface Estimate {
 
 /** An estimate from sync exchanges: it has a round trip. */
 export interface SyncEstimate extends Estimate {
+  /** Best round trip among the samples used, less the server's own time, ms. */
   rtt: number;
 }
 

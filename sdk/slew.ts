@@ -5,7 +5,9 @@
 
 /** A correction under way: from one offset to another, begun at a local time. */
 export interface Slew {
+  /** The offset when the correction began, ms. */
   from: number;
+  /** The offset it heads for, ms. */
   to: number;
   /** Local time the correction began. */
   start: number;
