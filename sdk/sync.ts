@@ -38,7 +38,7 @@ export interface SyncSettings {
  */
 export type EstimateListener = (estimate: Estimate, mode: SyncMode, replace: boolean) => void;
 
-// The newest samples kept for an estimate: older ones are widened past use by the drift bound.
+// How many of the newest samples (exchanges, pushes) an estimate may rest on.
 const SYNC_WINDOW = 32;
 const PUSH_WINDOW = 16;
 // A wall clock that moves this far against the monotonic one means a sleep or a clock change.
