@@ -176,7 +176,7 @@ async function runProfile(browser, name, ports, pageUrl) {
     // The classic server's clock is the system clock itself (Date).
     const pageOffset = (mappingBefore.page + mappingAfter.page) / 2;
     const classicTruth = (r) => r.at - pageOffset;
-    const classicShown = (r) => parsePushedTime(r.classic, classicTruth(r))[0];
+    const classicShown = (r) => parsePushedTime(r.classic, classicTruth(r)).time;
     const errors = {
       sdk: readings.map((r) => r.sdk - truth(r)),
       asIs: readings.map((r) => r.pushed - truth(r)),

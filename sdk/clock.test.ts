@@ -144,13 +144,13 @@ test('close() leaves no timer or socket behind, and the clock falls silent', asy
 
   const clock = connectClock(url);
   const statechanges: unknown[] = [];
-  clock.addEventListener('statechange', (e) => statechanges.push((e as CustomEvent).detail.state));
+  clock.addEventListener('statechange', (e) => statechanges.push(e.detail.state));
   await burst(clock);
   // Between bursts a resync is pending: the moment a forgotten timer would stay behind.
   clock.close();
   assert.deepEqual(statechanges.at(-1), 'disconnected');
   await waitFor(() => server.io.engine.clientsCount === 0, 'the server to see the socket go');
-  await waitFor(() => noMoreThan(before), `resources back to ${process.getActiveResourcesInfo()}`, 5000);
+  await waitFor(() => noMoreThan(before), `resources back to ${process.getActiveResourcesInfo().join(', ')}`, 5000);
   const syncs: unknown[] = [];
   clock.addEventListener('sync', (e) => syncs.push(e));
   await new Promise((r) => setTimeout(r, 1200));

@@ -5,79 +5,67 @@ import {
   type Connection,
   type ConnectionEventMap,
   type ConnectionOptions,
+  type ConnectionSettings,
   type ConnectionState,
 } from './connection.js';
-import {
-  DRIFT_BOUND,
-  estimateFromPushes,
-  estimateFromSync,
-  type Estimate,
-  type PushSample,
-  type SyncSample,
-} from './offset-estimator.js';
-import { parsePushedTime } from './parse-time.js';
-import { SYNC_EVENT, TIME_EVENT, isSyncReply } from './protocol.js';
-import { correct, slewedOffset, type Slew } from './slew.js';
 import { monotonicNow } from './monotonic.js';
+import { DRIFT_BOUND, type Estimate } from './offset-estimator.js';
+import { TIME_EVENT } from './protocol.js';
+import { correct, slewedOffset, step, type Slew } from './slew.js';
+import { SyncLoop, type SyncMode, type SyncSettings } from './sync.js';
 
+/** Options of {@link connectClock}, all optional. Numbers out of range throw a `RangeError`. */
 export interface ClockOptions extends ConnectionOptions {
-  /** Name of the pushed time event (default `api:server-time`). */
+  /**
+   * Name of the pushed time event: the protocol's, or a plain socket.io server's own (an empty
+   * name means the default).
+   * @defaultValue `'api:server-time'` ({@link TIME_EVENT})
+   */
   event?: string;
-  /** Sync exchanges in a burst on (re)connect (default 8). */
+  /**
+   * Sync exchanges per burst: on connect, then adaptively up to once per `resyncInterval`.
+   * @defaultValue `8`
+   */
   samples?: number;
-  /** How long a sync request may wait for its answer, ms (default 3000). */
+  /**
+   * How long a sync request may wait for its answer, ms. A server that answers none within it
+   * is taken for push-only.
+   * @defaultValue `3000`
+   */
   timeout?: number;
-  /** Resync period once converged, ms (default 60 000). */
+  /**
+   * Time between resyncs once converged, ms (bursts start a second apart after connecting and
+   * back off to it).
+   * @defaultValue `60_000`
+   */
   resyncInterval?: number;
 }
 
-/** `sync`: the server answers sync requests; `push`: it only pushes its time. */
-export type SyncMode = 'sync' | 'push';
-
+/** The `detail` of a `sync` event: the new estimate. */
 export interface SyncDetail {
+  /** Server clock − local monotonic clock, ms, that the clock now heads for. */
   offset: number;
+  /** Best round trip behind the estimate, ms; NaN in `push` mode, where there is none. */
   rtt: number;
+  /** Bound on the error of `now()`, ms, as of the event. */
   uncertainty: number;
+  /** Whether the estimate is from sync answers or from pushed times. */
   mode: SyncMode;
+  /** How many samples (exchanges or pushes) it rests on. */
   samples: number;
 }
 
+/** The events of a {@link ServerClock}, by name: the connection's lifecycle, and `sync`. */
 export interface ServerClockEventMap extends ConnectionEventMap {
+  /** A new estimate of the server's time. */
   sync: CustomEvent<SyncDetail>;
 }
 
-export interface ServerClock {
-  addEventListener<K extends keyof ServerClockEventMap>(
-    type: K,
-    listener: (this: ServerClock, ev: ServerClockEventMap[K]) => unknown,
-    options?: boolean | AddEventListenerOptions,
-  ): void;
-  addEventListener(
-    type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: boolean | AddEventListenerOptions,
-  ): void;
-  removeEventListener<K extends keyof ServerClockEventMap>(
-    type: K,
-    listener: (this: ServerClock, ev: ServerClockEventMap[K]) => unknown,
-    options?: boolean | EventListenerOptions,
-  ): void;
-  removeEventListener(
-    type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: boolean | EventListenerOptions,
-  ): void;
-}
-
-const SYNC_WINDOW = 32;
-const PUSH_WINDOW = 16;
-// A wall clock that moves this far against the monotonic one means a sleep or a clock change.
-const SKEW_JUMP_MS = 1000;
-// Resync soon after connecting while the estimate converges, then back off to the interval.
-const FIRST_RESYNC_MS = 1000;
+/** The options as the clock runs by them: every default filled in. */
+type ClockSettings = SyncSettings & ConnectionSettings;
 
 // The numeric options and their defaults (README "Use it from npm").
-const NUMBERS = {
+const NUMBER_DEFAULTS = {
   samples: 8,
   timeout: 3000,
   resyncInterval: 60_000,
@@ -86,199 +74,162 @@ const NUMBERS = {
   reconnectAttempts: Infinity,
 };
 
+// WebSocket first: sync samples over it are fast from the first one, and a socket closed while
+// connecting closes at once on the server too (a polling handshake would linger there until its
+// ping timeout). Polling remains for networks that block WebSocket.
+const DEFAULT_TRANSPORTS: ClockSettings['transports'] = ['websocket', 'polling'];
+
+/** The options with their defaults. Numbers are checked: a clear error beats a clock that silently never syncs. */
+function withDefaults(options: ClockOptions): ClockSettings {
+  const number = (name: keyof typeof NUMBER_DEFAULTS) => checkedNumber(name, options[name], NUMBER_DEFAULTS[name]);
+  return {
+    // An empty name is none, as an empty attribute is on the element: the protocol's own.
+    event: options.event === undefined || options.event === '' ? TIME_EVENT : options.event,
+    transports: options.transports ?? DEFAULT_TRANSPORTS,
+    samples: number('samples'),
+    timeout: number('timeout'),
+    resyncInterval: number('resyncInterval'),
+    reconnectDelay: number('reconnectDelay'),
+    reconnectDelayMax: number('reconnectDelayMax'),
+    reconnectAttempts: number('reconnectAttempts'),
+  };
+}
+
+/** A numeric option: positive, finite unless the default is Infinity (a number of attempts, never a time). */
+function checkedNumber(name: string, value: number | undefined, fallback: number): number {
+  const number = value ?? fallback;
+  // (JavaScript callers may pass anything: a string of digits is no number either.)
+  if (typeof number === 'number' && number > 0 && (Number.isFinite(number) || number === fallback)) return number;
+  throw new RangeError(`server-clock: ${name} must be a positive number, not ${number}`);
+}
+
 /**
- * The options with the numbers' defaults (`event` and `transports` get theirs where they are
- * used). Numbers are checked: a clear error beats a clock that silently never syncs.
+ * The URL resolved against the page, if a socket.io server can be there: only http(s) and ws(s)
+ * reach one, and an empty URL would mean the page itself. Undefined for any other.
  */
-function withDefaults(options: ClockOptions): ClockOptions & typeof NUMBERS {
-  const settings = { ...options } as ClockOptions & typeof NUMBERS;
-  let name: keyof typeof NUMBERS;
-  for (name in NUMBERS) {
-    const fallback = NUMBERS[name];
-    const value = (settings[name] = options[name] ?? fallback);
-    // Infinity only where it is the default: a number of attempts, never a time.
-    if (!(value > 0 && (value < Infinity || value === fallback)))
-      throw new RangeError(`server-clock: ${name} must be a positive number, not ${value}`);
+function clockUrl(url: string): string | undefined {
+  // (Not a string at all, from JavaScript callers: no URL either.)
+  if (typeof url !== 'string' || !url.trim()) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(url, globalThis.location?.href);
+  } catch {
+    return undefined;
   }
-  return settings;
+  return /^(http|ws)s?:$/.test(parsed.protocol) ? parsed.href : undefined;
 }
 
 /**
  * The server's clock, as seen from here: sync bursts on connect, adaptive resync, push-only
  * fallback, slewed corrections. Clocks on the same URL share one connection.
+ *
+ * An invalid URL does not throw: the clock is in state `error` and fires an `error` event.
+ *
+ * @example
+ * ```ts
+ * const clock = new ServerClock('https://time.example', { samples: 8 });
+ * clock.addEventListener('sync', (event) => {
+ *   console.log(new Date(clock.now()).toISOString(), `± ${event.detail.uncertainty.toFixed(1)} ms`);
+ * });
+ * clock.addEventListener('statechange', (event) => console.log('state:', event.detail.state));
+ * // later: clock.close();
+ * ```
  */
 export class ServerClock extends EventTarget {
   /** The server URL, resolved against the page. */
   readonly url: string;
-  // Until close(), unless the URL was refused.
+  // Why the URL was refused, if it was: then there is no connection and no sync loop.
+  readonly #urlError: Error | undefined;
+  // Until close().
   #connection: Connection | undefined;
-  #error: Error | undefined;
-  #mode: SyncMode | undefined;
+  // Stopped by close(), and kept: `mode` still says what the server did.
+  readonly #sync: SyncLoop | undefined;
+  // The estimate in use, and the correction towards it: from the first estimate until close().
   #estimate: Estimate | undefined;
   #slew: Slew | undefined;
-  // Stops the sync loop and lets go of the connection; once.
-  #close: (() => void) | undefined;
 
+  /**
+   * Connects to the server at `url` (http(s) or ws(s), resolved against the page), or joins the
+   * connection already open to it, and starts syncing.
+   * @throws RangeError for a numeric option that is not a positive number.
+   */
   constructor(url: string, options: ClockOptions = {}) {
     super();
     const settings = withDefaults(options);
-    try {
-      const parsed = new URL(url, globalThis.location?.href);
-      // Only http(s) and ws(s) reach a socket.io server; an empty URL would mean the page itself.
-      if (!url.trim() || !/^(http|ws)s?:$/.test(parsed.protocol)) throw url;
-      this.url = parsed.href;
-    } catch {
+    const valid = clockUrl(url);
+    if (valid === undefined) {
       this.url = String(url);
-      const error = (this.#error = new TypeError(`server-clock: not an http(s) or ws(s) URL: "${url ?? ''}"`));
+      const error = (this.#urlError = new TypeError(`server-clock: not an http(s) or ws(s) URL: "${url ?? ''}"`));
       // Dispatched later, so that listeners added right after construction hear it.
       queueMicrotask(() => fire(this, 'error', { error }));
       return;
     }
-    const { socket } = (this.#connection = join(this.url, this, settings));
+    this.url = valid;
+    this.#connection = join(this.url, this, settings);
+    this.#sync = new SyncLoop(this.#connection.socket, settings, (estimate, mode, replace) =>
+      this.#apply(estimate, mode, replace),
+    );
+  }
 
-    // The sync loop's own state.
-    let syncSamples: SyncSample[] = [];
-    let pushes: PushSample[] = [];
-    let resyncTimer: ReturnType<typeof setTimeout> | undefined;
-    // Bursts since connecting (or a visibility change, or a wall clock jump): the delay to the
-    // next doubles with each, from a second up to the resync interval.
-    let bursts = 0;
-    let bursting = false;
-    // Bumped on each disconnect and on close(): a burst of an earlier generation stops.
-    let generation = 0;
-    // Wall clock − monotonic clock: it changes when the wall clock is set, or the machine slept.
-    let skew = Date.now() - monotonicNow();
+  /** Listens to one of the clock's events (see {@link ServerClockEventMap}), typed by its name. */
+  override addEventListener<K extends keyof ServerClockEventMap>(
+    type: K,
+    listener: (this: ServerClock, event: ServerClockEventMap[K]) => unknown,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  override addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  override addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | AddEventListenerOptions,
+  ): void {
+    super.addEventListener(type, listener, options);
+  }
 
-    const apply = (estimate: Estimate | undefined, mode: SyncMode) => {
-      if (!estimate) return;
-      this.#estimate = estimate;
-      this.#slew = correct(this.#slew, estimate.offset, monotonicNow());
-      fire(this, 'sync', {
-        offset: estimate.offset,
-        rtt: estimate.rtt,
-        uncertainty: this.uncertainty,
-        mode,
-        samples: estimate.samples,
-      } satisfies SyncDetail);
-    };
-
-    // A burst of sync exchanges, one after another, unless one is under way, the socket is not
-    // connected or the server is known to be push-only. `restart`: from the first resync delay.
-    const burst = async (restart?: boolean) => {
-      if (restart) bursts = 0;
-      if (bursting || !socket.connected || this.#mode === 'push') return;
-      bursting = true;
-      clearTimeout(resyncTimer);
-      const current = generation;
-      // A disconnect (or close()) bumps the generation: the await below ends the burst then.
-      for (let i = 0; i < settings.samples; i++) {
-        const t0 = monotonicNow();
-        // With a timeout, a request buffered across a disconnect fails instead of arriving late.
-        const reply: unknown = await socket
-          .timeout(settings.timeout)
-          .emitWithAck(SYNC_EVENT)
-          .catch(() => undefined);
-        const t3 = monotonicNow();
-        if (current !== generation) break;
-        if (!isSyncReply(reply)) {
-          // A server that never answered is push-only; one that did just lost a sample.
-          if (this.#mode === 'sync') continue;
-          this.#mode = 'push';
-          apply(estimateFromPushes(pushes), 'push');
-          break;
-        }
-        // Once sync answers, pushes are not used. They run late by the network delay they cannot
-        // measure: the first answer replaces their estimate (which has no round trip) at once,
-        // instead of slewing from it.
-        pushes = [];
-        if (Number.isNaN(this.#estimate?.rtt)) this.#slew = undefined;
-        this.#mode = 'sync';
-        syncSamples = [...syncSamples.slice(1 - SYNC_WINDOW), [t0, reply.t1, reply.t2, t3]];
-        apply(estimateFromSync(syncSamples), 'sync');
-      }
-      bursting = false;
-      if (current !== generation || this.#mode !== 'sync') return;
-      resyncTimer = setTimeout(
-        () => {
-          checkSkew();
-          // Full bursts: the drift bound soon widens older samples past use, so each burst stands
-          // nearly alone, and the fastest of eight legs is much nearer the floor than of four.
-          burst();
-        },
-        Math.min(settings.resyncInterval, FIRST_RESYNC_MS * 2 ** bursts++),
-      );
-    };
-
-    const checkSkew = () => {
-      const now = Date.now() - monotonicNow();
-      if (Math.abs(now - skew) <= SKEW_JUMP_MS) return;
-      skew = now;
-      burst(true);
-    };
-
-    const onConnect = () => {
-      // The server behind the URL may have changed: find out again whether it answers sync.
-      this.#mode = undefined;
-      burst(true);
-    };
-
-    const stop = () => {
-      generation++;
-      clearTimeout(resyncTimer);
-    };
-
-    const onVisibility = () => {
-      if (!document.hidden) burst(true);
-    };
-
-    const onPush = (value: unknown) => {
-      const receivedAt = monotonicNow();
-      checkSkew();
-      if (this.#mode === 'sync') return;
-      // now() is NaN before the first estimate: the wall clock is all there is then.
-      const parsed = parsePushedTime(value, this.now() || Date.now());
-      if (!parsed) return;
-      pushes = [...pushes.slice(1 - PUSH_WINDOW), [...parsed, receivedAt]];
-      // Until sync answers, pushes give a first estimate; once it is known not to, they are all there is.
-      if (this.#mode || !this.#estimate) apply(estimateFromPushes(pushes), 'push');
-    };
-
-    this.addEventListener('connect', onConnect);
-    this.addEventListener('disconnect', stop);
-    const event = settings.event || TIME_EVENT;
-    socket.on(event, onPush);
-    globalThis.document?.addEventListener('visibilitychange', onVisibility);
-    if (socket.connected) onConnect();
-
-    this.#close = () => {
-      this.#close = this.#connection = this.#estimate = this.#slew = undefined;
-      stop();
-      socket.off(event, onPush);
-      globalThis.document?.removeEventListener('visibilitychange', onVisibility);
-      if (socket.connected) fire(this, 'disconnect', { reason: 'io client disconnect' });
-      leave(this.url, this);
-      fire(this, 'statechange', { state: 'disconnected' });
-    };
+  /** Stops listening (see {@link ServerClock.addEventListener}). */
+  override removeEventListener<K extends keyof ServerClockEventMap>(
+    type: K,
+    listener: (this: ServerClock, event: ServerClockEventMap[K]) => unknown,
+    options?: boolean | EventListenerOptions,
+  ): void;
+  override removeEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | EventListenerOptions,
+  ): void;
+  override removeEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | EventListenerOptions,
+  ): void {
+    super.removeEventListener(type, listener, options);
   }
 
   /** Estimated server time in epoch milliseconds; NaN until the first estimate, and after close(). */
   now(): number {
     const t = monotonicNow();
-    return t + slewedOffset(this.#slew, t);
+    const offset = slewedOffset(this.#slew, t);
+    return offset === undefined ? NaN : t + offset;
   }
 
+  /** Where the connection is in its lifecycle (see {@link ConnectionState}); `disconnected` after close(). */
   get state(): ConnectionState {
-    return this.#error ? 'error' : (this.#connection?.state ?? 'disconnected');
+    if (this.#urlError) return 'error';
+    return this.#connection?.state ?? 'disconnected';
   }
 
   /** Why the clock is in state `error`, if it is. */
   get error(): Error | undefined {
-    return this.#error ?? this.#connection?.error;
+    return this.#urlError ?? this.#connection?.error;
   }
 
   /** Server clock − local monotonic clock, ms, as applied now (mid-slew, between old and new). NaN without an estimate. */
   get offset(): number {
-    return slewedOffset(this.#slew, monotonicNow());
+    return slewedOffset(this.#slew, monotonicNow()) ?? NaN;
   }
 
   /** Best round trip behind the estimate, ms (NaN for push-only servers). */
@@ -288,30 +239,67 @@ export class ServerClock extends EventTarget {
 
   /** Bound on |now() − true server time|, ms: the estimate's, grown by drift, plus any slew left. */
   get uncertainty(): number {
-    const est = this.#estimate;
+    const estimate = this.#estimate;
     const t = monotonicNow();
-    return est
-      ? est.uncertainty + DRIFT_BOUND * (t - est.at) + Math.abs(est.offset - slewedOffset(this.#slew, t))
-      : NaN;
+    const offset = slewedOffset(this.#slew, t);
+    if (!estimate || offset === undefined) return NaN;
+    return estimate.uncertainty + DRIFT_BOUND * (t - estimate.at) + Math.abs(estimate.offset - offset);
   }
 
   /** Whether there is an estimate of the server's time. */
   get synced(): boolean {
-    return !!this.#estimate;
+    return this.#estimate !== undefined;
   }
 
-  /** `sync` when the server answers sync requests, `push` when it only pushes its time. */
+  /**
+   * `sync` when the server answers sync requests, `push` when it only pushes its time; undefined
+   * until it is known.
+   */
   get mode(): SyncMode | undefined {
-    return this.#mode;
+    return this.#sync?.mode;
   }
 
   /** Lets go of the connection and of the estimate; the last clock on a URL closes the connection. Idempotent. */
   close(): void {
-    this.#close?.();
+    const connection = this.#connection;
+    if (!connection) return;
+    this.#connection = this.#estimate = this.#slew = undefined;
+    this.#sync?.stop();
+    if (connection.socket.connected) fire(this, 'disconnect', { reason: 'io client disconnect' });
+    leave(connection, this);
+    fire(this, 'statechange', { state: 'disconnected' });
+  }
+
+  /** A new estimate from the sync loop: slewed to (or stepped to, if it replaces the last), and announced. */
+  #apply(estimate: Estimate, mode: SyncMode, replace: boolean): void {
+    const t = monotonicNow();
+    this.#slew = replace ? step(estimate.offset, t) : correct(this.#slew, estimate.offset, t);
+    this.#estimate = estimate;
+    fire(this, 'sync', {
+      offset: estimate.offset,
+      rtt: estimate.rtt ?? NaN,
+      uncertainty: this.uncertainty,
+      mode,
+      samples: estimate.samples,
+    } satisfies SyncDetail);
   }
 }
 
-/** Connects to a server-clock (or plain socket.io time) server. */
+/**
+ * Connects to a server-clock (or plain socket.io time) server: a new {@link ServerClock}.
+ *
+ * @example
+ * ```ts
+ * import { connectClock } from 'server-clock/sdk';
+ *
+ * const clock = connectClock('https://time.example');
+ * clock.addEventListener('sync', () => {
+ *   console.log(new Date(clock.now()).toISOString(), `± ${clock.uncertainty.toFixed(1)} ms`);
+ * });
+ * // A plain socket.io server that pushes Date#toTimeString() as 'time':
+ * const classic = connectClock('https://classic.example', { event: 'time' });
+ * ```
+ */
 export function connectClock(url: string, options?: ClockOptions): ServerClock {
   return new ServerClock(url, options);
 }

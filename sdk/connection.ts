@@ -1,4 +1,6 @@
 import { io, type Socket } from 'socket.io-client';
+import type { ClientToServerEvents, ServerToClientEvents } from './protocol.js';
+import { SharedPool } from './shared-pool.js';
 
 /**
  * Lifecycle of a connection:
@@ -11,31 +13,56 @@ import { io, type Socket } from 'socket.io-client';
  */
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'disconnected' | 'error';
 
+/** How a clock's connection reconnects, and over what (part of the clock's options). */
 export interface ConnectionOptions {
-  /** First reconnection delay bound, ms (default 500). */
+  /**
+   * First reconnection delay bound, ms: each retry waits anywhere below the bound (full jitter),
+   * and the bound doubles with each failed attempt.
+   * @defaultValue `500`
+   */
   reconnectDelay?: number;
-  /** Cap on the reconnection delay bound, ms (default 30 000). */
+  /**
+   * Cap on the reconnection delay bound, ms.
+   * @defaultValue `30_000`
+   */
   reconnectDelayMax?: number;
-  /** Attempts before giving up with state `error` (default Infinity). */
+  /**
+   * Reconnection attempts before giving up with state `error`.
+   * @defaultValue `Infinity`
+   */
   reconnectAttempts?: number;
-  /** socket.io transports, tried in order (default WebSocket, then polling). */
+  /**
+   * socket.io transports, tried in order.
+   * @defaultValue `['websocket', 'polling']`
+   */
   transports?: ('polling' | 'websocket')[];
 }
 
-/** The options as a connection gets them: the numbers filled in. */
-export type ConnectionSettings = ConnectionOptions & Required<Omit<ConnectionOptions, 'transports'>>;
+/** The options as a connection gets them: the defaults filled in. */
+export type ConnectionSettings = Required<ConnectionOptions>;
 
 /** The lifecycle events, under the names socket.io users know. */
 export interface ConnectionEventMap {
+  /** The state changed (see {@link ConnectionState}). */
   statechange: CustomEvent<{ state: ConnectionState }>;
+  /** Connected; `reconnect` after a lost connection. */
   connect: CustomEvent<{ reconnect: boolean }>;
+  /** An attempt to connect failed. */
   connect_error: CustomEvent<{ error: Error }>;
+  /** A reconnection attempt starts: the how-manieth since the connection was lost. */
   reconnect_attempt: CustomEvent<{ attempt: number }>;
+  /** Connected again, after so many attempts. */
   reconnect: CustomEvent<{ attempts: number }>;
+  /** The allowed attempts are used up (state `error` follows). */
   reconnect_failed: CustomEvent<{ attempts: number }>;
+  /** The connection was lost (or closed), with socket.io's reason. */
   disconnect: CustomEvent<{ reason: string }>;
+  /** The clock is in state `error`, for good: an invalid URL, refused, or out of attempts. */
   error: CustomEvent<{ error: Error }>;
 }
+
+/** A socket that speaks the server-clock protocol (see protocol.ts). */
+export type ClockSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 /** Dispatches one of our events: every one carries its data in `detail`. */
 export function fire(target: EventTarget, type: string, detail: object): void {
@@ -50,125 +77,142 @@ export function reconnectDelay(failures: number, base: number, max: number, rand
   return random() * Math.min(max, base * 2 ** failures);
 }
 
-/** One socket.io connection and its lifecycle, shared by the clocks on its URL. */
-export interface Connection {
-  readonly socket: Socket;
-  /** Where the lifecycle events go: the clocks that hold the connection. */
-  readonly listeners: Set<EventTarget>;
-  /** Set by the connection only. */
-  state: ConnectionState;
-  /** Why the state is `error`, once it is (for good). */
-  error?: Error;
-  /** Closes the socket for good, silently: the clocks have let go. */
-  close(): void;
-}
-
 /**
- * Opens a connection: it dispatches its events to each of its listeners. Reconnection is ours,
- * not the Manager's: its backoff randomises around the bound and then clamps, so past the cap
- * half the clients retry at the same instant; ours draws with full jitter.
+ * One socket.io connection and its lifecycle, shared by the clocks on its URL: it dispatches its
+ * events to each of its listeners. Reconnection is ours, not the Manager's: its backoff
+ * randomises around the bound and then clamps, so past the cap half the clients retry at the
+ * same instant; ours draws with full jitter.
  */
-function open(url: string, options: ConnectionSettings): Connection {
-  let attempts = 0;
-  let connectedBefore = false;
-  let retryTimer: ReturnType<typeof setTimeout> | undefined;
-  const emit = <K extends keyof ConnectionEventMap>(type: K, detail: ConnectionEventMap[K]['detail']) => {
-    for (const listener of connection.listeners) fire(listener, type, detail);
-  };
-  const setState = (state: ConnectionState) => {
-    if (state === connection.state) return;
-    connection.state = state;
-    emit('statechange', { state });
-  };
-  const fail = (error: Error) => {
-    connection.error = error;
-    setState('error');
-    emit('error', { error });
-  };
-  const attempt = () => {
-    emit('reconnect_attempt', { attempt: ++attempts });
-    socket.connect();
-  };
-  const retry = () => {
-    clearTimeout(retryTimer);
-    if (attempts < options.reconnectAttempts) {
-      setState('reconnecting');
-      retryTimer = setTimeout(attempt, reconnectDelay(attempts, options.reconnectDelay, options.reconnectDelayMax));
-    } else {
-      emit('reconnect_failed', { attempts });
-      fail(new Error(`gave up after ${attempts} reconnection attempts`));
-    }
-  };
-  const onOnline = () => {
-    if (connection.state !== 'reconnecting') return;
-    clearTimeout(retryTimer);
-    attempt();
-  };
-  // It starts connecting at once; what comes of that comes later, when the listeners below are on.
-  const socket = io(url, {
-    reconnection: false,
-    forceNew: true,
-    // WebSocket first: sync samples over it are fast from the first one, and a socket closed
-    // while connecting closes at once on the server too (a polling handshake would linger
-    // there until its ping timeout). Polling remains for networks that block WebSocket.
-    transports: options.transports ?? ['websocket', 'polling'],
-    tryAllTransports: true,
-    // No credentials (socket.io's default): the time is nobody's secret, and cookies stay home.
-  });
-  const connection: Connection = {
-    socket,
-    listeners: new Set(),
-    state: 'connecting',
-    close() {
-      clearTimeout(retryTimer);
-      globalThis.removeEventListener?.('online', onOnline);
-      socket.off().disconnect();
-    },
-  };
-  socket
-    // (An error is for good: nothing connects again after it, so there is no error to clear here.)
-    .on('connect', () => {
-      setState('connected');
-      emit('connect', { reconnect: connectedBefore });
-      if (connectedBefore) emit('reconnect', { attempts });
-      connectedBefore = true;
-      attempts = 0;
-    })
-    .on('connect_error', (error) => {
-      emit('connect_error', { error });
-      // An inactive socket was refused by the server (a middleware error): retrying won't help.
-      if (socket.active) retry();
-      else fail(error);
-    })
-    .on('disconnect', (reason) => {
-      emit('disconnect', { reason });
-      // Even a server that disconnects us on purpose (say, shutting down) gets another try. (Our
-      // own disconnect, in close(), comes after every listener is gone.)
-      retry();
+export class Connection {
+  /** The server URL, as the pool knows the connection. */
+  readonly url: string;
+  /** The socket, connecting from the start. */
+  readonly socket: ClockSocket;
+  /** Where the lifecycle events go: the clocks that hold the connection. */
+  readonly listeners = new Set<EventTarget>();
+  readonly #options: ConnectionSettings;
+  #state: ConnectionState = 'connecting';
+  #error: Error | undefined;
+  // Reconnection attempts since the last connect.
+  #attempts = 0;
+  #connectedBefore = false;
+  #retryTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /** Opens the connection: it starts connecting at once. */
+  constructor(url: string, options: ConnectionSettings) {
+    this.url = url;
+    this.#options = options;
+    // What comes of connecting comes later, when the listeners below are on.
+    this.socket = io(url, {
+      reconnection: false,
+      forceNew: true,
+      transports: options.transports,
+      tryAllTransports: true,
+      // No credentials (socket.io's default): the time is nobody's secret, and cookies stay home.
     });
-  globalThis.addEventListener?.('online', onOnline);
-  return connection;
+    this.socket
+      .on('connect', () => this.#onConnect())
+      .on('connect_error', (error) => this.#onConnectError(error))
+      .on('disconnect', (reason) => this.#onDisconnect(reason));
+    globalThis.addEventListener?.('online', this.#onOnline);
+  }
+
+  /** Where the connection is in its lifecycle. */
+  get state(): ConnectionState {
+    return this.#state;
+  }
+
+  /** Why the state is `error`, once it is (for good). */
+  get error(): Error | undefined {
+    return this.#error;
+  }
+
+  /** Closes the socket for good, silently: the clocks have let go. */
+  close(): void {
+    clearTimeout(this.#retryTimer);
+    globalThis.removeEventListener?.('online', this.#onOnline);
+    this.socket.off().disconnect();
+  }
+
+  // (An error is for good: nothing connects again after it, so there is no error to clear here.)
+  #onConnect(): void {
+    this.#setState('connected');
+    this.#emit('connect', { reconnect: this.#connectedBefore });
+    if (this.#connectedBefore) this.#emit('reconnect', { attempts: this.#attempts });
+    this.#connectedBefore = true;
+    this.#attempts = 0;
+  }
+
+  #onConnectError(error: Error): void {
+    this.#emit('connect_error', { error });
+    // An inactive socket was refused by the server (a middleware error): retrying won't help.
+    if (this.socket.active) this.#retry();
+    else this.#fail(error);
+  }
+
+  #onDisconnect(reason: string): void {
+    this.#emit('disconnect', { reason });
+    // Even a server that disconnects us on purpose (say, shutting down) gets another try. (Our
+    // own disconnect, in close(), comes after every listener is gone.)
+    this.#retry();
+  }
+
+  // Back online: a connection waiting to retry tries at once. (A field, to be removable.)
+  readonly #onOnline = () => {
+    if (this.#state !== 'reconnecting') return;
+    clearTimeout(this.#retryTimer);
+    this.#attempt();
+  };
+
+  #retry(): void {
+    clearTimeout(this.#retryTimer);
+    const { reconnectAttempts, reconnectDelay: base, reconnectDelayMax: max } = this.#options;
+    if (this.#attempts < reconnectAttempts) {
+      this.#setState('reconnecting');
+      this.#retryTimer = setTimeout(() => this.#attempt(), reconnectDelay(this.#attempts, base, max));
+    } else {
+      this.#emit('reconnect_failed', { attempts: this.#attempts });
+      this.#fail(new Error(`gave up after ${this.#attempts} reconnection attempts`));
+    }
+  }
+
+  #attempt(): void {
+    this.#emit('reconnect_attempt', { attempt: ++this.#attempts });
+    this.socket.connect();
+  }
+
+  #fail(error: Error): void {
+    this.#error = error;
+    this.#setState('error');
+    this.#emit('error', { error });
+  }
+
+  #setState(state: ConnectionState): void {
+    if (state === this.#state) return;
+    this.#state = state;
+    this.#emit('statechange', { state });
+  }
+
+  #emit<K extends keyof ConnectionEventMap>(type: K, detail: ConnectionEventMap[K]['detail']): void {
+    for (const listener of this.listeners) fire(listener, type, detail);
+  }
 }
 
-// The open connections by URL. A connection's listeners are the clocks that hold it: the last
-// to leave closes it.
-const connections = new Map<string, Connection>();
+// The open connections by URL: the clocks on a URL share one, and the last to let go closes it.
+// (The pool counts a connection's holders; its listeners are who hears its events: the same clocks.)
+const connections = new SharedPool<Connection>();
 
 /** Joins a clock to the shared connection for a URL (one socket per URL), opening it if need be. */
 export function join(url: string, clock: EventTarget, options: ConnectionSettings): Connection {
-  const connection = connections.get(url) ?? open(url, options);
-  connections.set(url, connection);
+  const connection = connections.acquire(url, () => new Connection(url, options));
   connection.listeners.add(clock);
   return connection;
 }
 
-/** Takes a clock off the connection for a URL; the last one to leave closes it. */
-export function leave(url: string, clock: EventTarget): void {
-  const connection = connections.get(url)!;
+/** Takes a clock off its connection; the last one to leave closes it. */
+export function leave(connection: Connection, clock: EventTarget): void {
   connection.listeners.delete(clock);
-  if (connection.listeners.size) return;
-  connections.delete(url);
-  connection.close();
+  connections.release(connection.url);
 }
 
 /** Number of open shared connections. */

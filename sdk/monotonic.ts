@@ -5,3 +5,11 @@
 export function monotonicNow(): number {
   return performance.timeOrigin + performance.now();
 }
+
+/**
+ * Wall clock − monotonic clock, ms. It stays put while both run; it changes when the wall clock
+ * is set, or the machine slept.
+ */
+export function wallClockSkew(): number {
+  return Date.now() - monotonicNow();
+}

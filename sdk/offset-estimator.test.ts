@@ -173,7 +173,7 @@ function pushes(
 ): PushSample[] {
   return Array.from({ length: count }, (_, i) => {
     const sent = pushSentAt(i, period);
-    return [Math.floor(server(sent) / resolution) * resolution, resolution, sent + delay(i)];
+    return { time: Math.floor(server(sent) / resolution) * resolution, resolution, receivedAt: sent + delay(i) };
   });
 }
 
@@ -184,36 +184,35 @@ test('pushes: bounded below by the least-delayed one, half a resolution above it
     const list = pushes(serverClock(offset), 12, 5000, resolution, () => 5 + 40 * random());
     const est = estimateFromPushes(list);
     assert.ok(est);
-    const at = list[list.length - 1][2];
-    const bounds = list.map(([time, , receivedAt]) => time - receivedAt - DRIFT_BOUND * (at - receivedAt));
+    const at = list[list.length - 1].receivedAt;
+    const bounds = list.map(({ time, receivedAt }) => time - receivedAt - DRIFT_BOUND * (at - receivedAt));
     const best = bounds.indexOf(Math.max(...bounds));
     assert.equal(est.at, at);
     assert.ok(Math.abs(est.offset - (bounds[best] + resolution / 2)) < 1e-6);
-    assert.ok(Number.isNaN(est.rtt));
+    assert.equal(est.rtt, undefined);
     assert.equal(est.samples, list.length);
     // A push cannot tell its network delay: the truth is later than the estimate by up to the
     // least delay seen, plus the drift bound taken off that push for its age.
-    const delays = list.map(([, , receivedAt], i) => receivedAt - pushSentAt(i, 5000));
+    const delays = list.map(({ receivedAt }, i) => receivedAt - pushSentAt(i, 5000));
     const fastest = delays.indexOf(Math.min(...delays));
     const error = offset - est.offset;
-    const slack = delays[fastest] + DRIFT_BOUND * (at - list[fastest][2]);
+    const slack = delays[fastest] + DRIFT_BOUND * (at - list[fastest].receivedAt);
     assert.ok(
       error >= -est.uncertainty - 1e-6 && error <= est.uncertainty + slack + 1e-6,
       `resolution ${resolution}: error ${error}`,
     );
-    assert.ok(Math.abs(est.uncertainty - resolution / 2 - DRIFT_BOUND * (at - list[best][2])) < 1e-9);
+    assert.ok(Math.abs(est.uncertainty - resolution / 2 - DRIFT_BOUND * (at - list[best].receivedAt)) < 1e-9);
   }
 });
 
 test('pushes: nonsense is ignored, and drift widens older bounds', () => {
   assert.equal(estimateFromPushes([]), undefined);
-  assert.equal(estimateFromPushes([[NaN, 1, 0]]), undefined);
+  assert.equal(estimateFromPushes([{ time: NaN, resolution: 1, receivedAt: 0 }]), undefined);
   // The older push is the better bound, but it has aged 100 s: the drift bound is taken off it.
-  const old: PushSample = [10_000, 1, 0];
-  const recent: PushSample = [110_000 - 5, 1, 100_000];
+  const old: PushSample = { time: 10_000, resolution: 1, receivedAt: 0 };
+  const recent: PushSample = { time: 110_000 - 5, resolution: 1, receivedAt: 100_000 };
   const est = estimateFromPushes([old, recent]);
   assert.ok(est);
-  // [time, resolution, receivedAt]
-  const agedBound = old[0] - old[2] - DRIFT_BOUND * (recent[2] - old[2]);
-  assert.ok(Math.abs(est.offset - (Math.max(agedBound, recent[0] - recent[2]) + 0.5)) < 1e-9);
+  const agedBound = old.time - old.receivedAt - DRIFT_BOUND * (recent.receivedAt - old.receivedAt);
+  assert.ok(Math.abs(est.offset - (Math.max(agedBound, recent.time - recent.receivedAt) + 0.5)) < 1e-9);
 });

@@ -8,19 +8,29 @@ import type { ParsedTime } from './parse-time.js';
 export type SyncSample = [t0: number, t1: number, t2: number, t3: number];
 
 /** One pushed server time: the value, how coarse it is (ms), and when it arrived locally. */
-export type PushSample = [...ParsedTime, receivedAt: number];
+export interface PushSample extends ParsedTime {
+  /** Local (monotonic) time the push arrived. */
+  receivedAt: number;
+}
 
+/** An estimate of the offset, and how far it can be trusted. */
 export interface Estimate {
   /** Server clock − local clock, ms. */
   offset: number;
-  /** Best round trip among the samples used (NaN for pushes, which have none). */
-  rtt: number;
+  /** Best round trip among the samples used; pushes have none. */
+  rtt?: number;
   /** Bound on |error| of `offset` at local time `at`, ms. */
   uncertainty: number;
   /** Local time of the newest sample used; uncertainty grows by the drift bound from here. */
   at: number;
   /** How many samples the estimate rests on. */
   samples: number;
+}
+
+/** An estimate from sync exchanges: it has a round trip. */
+export interface SyncEstimate extends Estimate {
+  /** Best round trip among the samples used, less the server's own time, ms. */
+  rtt: number;
 }
 
 /** Bound on the rate two clocks drift apart (100 ppm: two ordinary quartz clocks, both at their limit). */
@@ -41,17 +51,18 @@ export const DRIFT_BOUND = 1e-4;
  * `uncertainty` is at least half the best round trip: the intersection can be narrower, but only
  * by assuming that the fastest legs of different exchanges are equally fast.
  */
-export function estimateFromSync(samples: readonly SyncSample[]): Estimate | undefined {
+export function estimateFromSync(samples: readonly SyncSample[]): SyncEstimate | undefined {
   let lo = -Infinity;
   let hi = Infinity;
   let rtt = Infinity;
   let used = 0;
+  // The newest usable sample's t3: the estimate's `at`, and where the drift widening starts.
   let at: number | undefined;
   for (const [t0, t1, t2, t3] of [...samples].reverse()) {
     // The round trip, less the server's own time; it is also the width of the interval.
     const sRtt = t3 - t0 - (t2 - t1);
-    // Negative (or NaN): something ran backwards, or is not a time.
-    if (!(sRtt >= 0)) continue;
+    // Negative: something ran backwards; not a number: something is not a time.
+    if (Number.isNaN(sRtt) || sRtt < 0) continue;
     at ??= t3;
     const widen = DRIFT_BOUND * (at - t3);
     const sLo = Math.max(lo, t2 - t3 - widen);
@@ -62,9 +73,8 @@ export function estimateFromSync(samples: readonly SyncSample[]): Estimate | und
     rtt = Math.min(rtt, sRtt);
     used++;
   }
-  return used
-    ? { offset: (lo + hi) / 2, rtt, uncertainty: Math.max(hi - lo, rtt) / 2, at: at!, samples: used }
-    : undefined;
+  if (at === undefined) return undefined;
+  return { offset: (lo + hi) / 2, rtt, uncertainty: Math.max(hi - lo, rtt) / 2, at, samples: used };
 }
 
 /**
@@ -76,20 +86,23 @@ export function estimateFromSync(samples: readonly SyncSample[]): Estimate | und
  * this way; `uncertainty` covers the truncation and the drift since.
  */
 export function estimateFromPushes(pushes: readonly PushSample[]): Estimate | undefined {
-  // (Undefined only without pushes, and then there is no estimate.)
-  const at = pushes.at(-1)?.[2] as number;
-  let lo = -Infinity;
-  let half = 0;
-  let age = 0;
-  for (const [time, resolution, receivedAt] of pushes) {
-    const bound = time - receivedAt - DRIFT_BOUND * (at - receivedAt);
-    if (bound > lo) {
-      lo = bound;
-      half = resolution / 2;
-      age = at - receivedAt;
-    }
+  const newest = pushes.at(-1);
+  if (!newest) return undefined;
+  const at = newest.receivedAt;
+  // The highest bound, each taken down by the drift bound for its age, and the push it is from.
+  let best: { bound: number; push: PushSample } | undefined;
+  for (const push of pushes) {
+    const bound = push.time - push.receivedAt - DRIFT_BOUND * (at - push.receivedAt);
+    // (Not a number: the push held no time.)
+    if (Number.isNaN(bound)) continue;
+    if (!best || bound > best.bound) best = { bound, push };
   }
-  return lo > -Infinity
-    ? { offset: lo + half, rtt: NaN, uncertainty: half + DRIFT_BOUND * age, at, samples: pushes.length }
-    : undefined;
+  if (!best) return undefined;
+  const half = best.push.resolution / 2;
+  return {
+    offset: best.bound + half,
+    uncertainty: half + DRIFT_BOUND * (at - best.push.receivedAt),
+    at,
+    samples: pushes.length,
+  };
 }

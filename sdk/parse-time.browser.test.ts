@@ -3,33 +3,34 @@
 import { expect } from '@esm-bundle/chai';
 import { parsePushedTime } from './parse-time.js';
 
-// parsePushedTime gives [time, resolution].
-
 const t = Date.UTC(2026, 10, 25, 18, 13, 2, 345) + 0.5;
 const wholeSecond = Math.floor(t / 1000) * 1000;
 
 describe('parsePushedTime in the browser', () => {
   it('reads epoch numbers, ISO 8601 and Date#toString()', () => {
-    expect(parsePushedTime(t, 0)).to.deep.equal([t, 0]);
-    expect(parsePushedTime(String(Math.floor(t)), 0)).to.deep.equal([Math.floor(t), 1]);
-    expect(parsePushedTime(new Date(t).toISOString(), 0)).to.deep.equal([Math.floor(t), 1]);
-    expect(parsePushedTime('2026-11-25T18:13:02.3Z', 0)).to.deep.equal([wholeSecond + 300, 100]);
-    expect(parsePushedTime(new Date(t).toString(), 0)).to.deep.equal([wholeSecond, 1000]);
-    expect(parsePushedTime('Wed Nov 25 2026 19:13:02 GMT+0100 (Central European Standard Time)', 0)).to.deep.equal([
-      wholeSecond,
-      1000,
-    ]);
+    expect(parsePushedTime(t, 0)).to.deep.equal({ time: t, resolution: 0 });
+    expect(parsePushedTime(String(Math.floor(t)), 0)).to.deep.equal({ time: Math.floor(t), resolution: 1 });
+    expect(parsePushedTime(new Date(t).toISOString(), 0)).to.deep.equal({ time: Math.floor(t), resolution: 1 });
+    expect(parsePushedTime('2026-11-25T18:13:02.3Z', 0)).to.deep.equal({ time: wholeSecond + 300, resolution: 100 });
+    expect(parsePushedTime(new Date(t).toString(), 0)).to.deep.equal({ time: wholeSecond, resolution: 1000 });
+    expect(parsePushedTime('Wed Nov 25 2026 19:13:02 GMT+0100 (Central European Standard Time)', 0)).to.deep.equal({
+      time: wholeSecond,
+      resolution: 1000,
+    });
   });
 
   it('reads Date#toTimeString() on the day nearest the reference, in any time zone', () => {
-    expect(parsePushedTime(new Date(t).toTimeString(), t + 3 * 3600_000)).to.deep.equal([wholeSecond, 1000]);
-    expect(parsePushedTime('23:43:02 GMT+0530 (India Standard Time)', t - 5 * 3600_000)?.[0]).to.equal(wholeSecond);
-    expect(parsePushedTime('08:13:02 GMT-1000 (Hawaii-Aleutian Standard Time)', t)?.[0]).to.equal(wholeSecond);
+    expect(parsePushedTime(new Date(t).toTimeString(), t + 3 * 3600_000)).to.deep.equal({
+      time: wholeSecond,
+      resolution: 1000,
+    });
+    expect(parsePushedTime('23:43:02 GMT+0530 (India Standard Time)', t - 5 * 3600_000)?.time).to.equal(wholeSecond);
+    expect(parsePushedTime('08:13:02 GMT-1000 (Hawaii-Aleutian Standard Time)', t)?.time).to.equal(wholeSecond);
     const lateEvening = Date.UTC(2026, 0, 1, 23, 59, 59);
-    expect(parsePushedTime('23:59:59 GMT+0000 (Coordinated Universal Time)', lateEvening + 2500)?.[0]).to.equal(
+    expect(parsePushedTime('23:59:59 GMT+0000 (Coordinated Universal Time)', lateEvening + 2500)?.time).to.equal(
       lateEvening,
     );
-    expect(parsePushedTime('00:00:01 GMT+0000 (Coordinated Universal Time)', lateEvening - 1000)?.[0]).to.equal(
+    expect(parsePushedTime('00:00:01 GMT+0000 (Coordinated Universal Time)', lateEvening - 1000)?.time).to.equal(
       lateEvening + 2000,
     );
   });

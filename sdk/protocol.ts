@@ -17,7 +17,9 @@ export type TimePayload = number;
  * when the answer left (`t2`), epoch milliseconds with sub-millisecond precision.
  */
 export interface SyncReply {
+  /** The server's clock when the request arrived, epoch ms. */
   t1: number;
+  /** The server's clock when the answer left, epoch ms. */
   t2: number;
 }
 
@@ -27,6 +29,7 @@ export interface SyncReply {
  * the SDK.
  */
 export interface ServerToClientEvents {
+  /** The server's time, pushed (see {@link TimePayload}). */
   [TIME_EVENT]: (time: TimePayload) => void;
 }
 

@@ -2,6 +2,7 @@
 export class SharedPool<T extends { close(): void }> {
   readonly #entries = new Map<string, { value: T; refs: number }>();
 
+  /** The value for `key`, made by `create` if nobody holds one; hold it until {@link SharedPool.release}. */
   acquire(key: string, create: () => T): T {
     let entry = this.#entries.get(key);
     if (!entry) this.#entries.set(key, (entry = { value: create(), refs: 0 }));
@@ -9,6 +10,7 @@ export class SharedPool<T extends { close(): void }> {
     return entry.value;
   }
 
+  /** Lets go of the value for `key` once; the last holder's release closes it. */
   release(key: string): void {
     const entry = this.#entries.get(key);
     if (!entry || --entry.refs > 0) return;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { correct, slewedOffset, SLEW_RATE, STEP_THRESHOLD, type Slew } from './slew.js';
 
 test('the first offset applies at once; before it there is none', () => {
-  assert.ok(Number.isNaN(slewedOffset(undefined, 100)));
+  assert.equal(slewedOffset(undefined, 100), undefined);
   const slew = correct(undefined, 1234.5, 100);
   assert.equal(slewedOffset(slew, 100), 1234.5);
   assert.equal(slewedOffset(slew, 1e9), 1234.5);

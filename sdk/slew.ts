@@ -4,24 +4,39 @@
  */
 
 /** A correction under way: from one offset to another, begun at a local time. */
-export type Slew = [from: number, to: number, start: number];
+export interface Slew {
+  /** The offset when the correction began, ms. */
+  from: number;
+  /** The offset it heads for, ms. */
+  to: number;
+  /** Local time the correction began. */
+  start: number;
+}
 
 /** Fraction of elapsed time a correction may take: 5% is 50 ms per second. */
 export const SLEW_RATE = 0.05;
 /** Corrections larger than this step at once (ms). */
 export const STEP_THRESHOLD = 250;
 
-/** The offset in effect at local time `t` (not before the correction began); NaN without one. */
-export function slewedOffset(slew: Slew | undefined, t: number): number {
-  if (!slew) return NaN;
-  const [from, to, start] = slew;
+/** The offset in effect at local time `t` (not before the correction began); undefined without one. */
+export function slewedOffset(slew: Slew, t: number): number;
+export function slewedOffset(slew: Slew | undefined, t: number): number | undefined;
+export function slewedOffset(slew: Slew | undefined, t: number): number | undefined {
+  if (!slew) return undefined;
+  const { from, to, start } = slew;
   const done = SLEW_RATE * (t - start);
   return from + Math.max(-done, Math.min(done, to - from));
+}
+
+/** A correction done at once: the offset `to` from local time `t` on. */
+export function step(to: number, t: number): Slew {
+  return { from: to, to, start: t };
 }
 
 /** Starts a correction towards `to` at local time `t`, from wherever the current one has got to. */
 export function correct(current: Slew | undefined, to: number, t: number): Slew {
   const from = slewedOffset(current, t);
-  // Too far to slew, or nothing to slew from (NaN): step.
-  return [Math.abs(to - from) <= STEP_THRESHOLD ? from : to, to, t];
+  // Nothing to slew from, or too far to slew: step.
+  if (from === undefined || Math.abs(to - from) > STEP_THRESHOLD) return step(to, t);
+  return { from, to, start: t };
 }

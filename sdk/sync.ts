@@ -1,0 +1,212 @@
+/**
+ * The sync loop: how a clock keeps its estimate of the server's time up to date. A burst of sync
+ * exchanges on every (re)connect, resyncs that back off to the resync interval, pushed times
+ * for servers that don't answer sync, and a fresh burst when the wall clock jumps or the page is
+ * shown again.
+ */
+import type { Socket } from 'socket.io-client';
+import type { ClockSocket } from './connection.js';
+import { monotonicNow, wallClockSkew } from './monotonic.js';
+import {
+  estimateFromPushes,
+  estimateFromSync,
+  type Estimate,
+  type PushSample,
+  type SyncSample,
+} from './offset-estimator.js';
+import { parsePushedTime } from './parse-time.js';
+import { SYNC_EVENT, isSyncReply } from './protocol.js';
+
+/** How a clock's server tells its time: `sync`, it answers sync requests; `push`, it only pushes it. */
+export type SyncMode = 'sync' | 'push';
+
+/** The settings a sync loop runs by (the clock's options, defaults filled in). */
+export interface SyncSettings {
+  /** Name of the pushed time event. */
+  event: string;
+  /** Sync exchanges in a burst. */
+  samples: number;
+  /** How long a sync request may wait for its answer, ms. */
+  timeout: number;
+  /** Longest time between bursts, ms. */
+  resyncInterval: number;
+}
+
+/**
+ * Takes each new estimate: from sync answers or from pushes (`mode`). `replace`: step to it at
+ * once instead of slewing from the one before, which it replaces as worthless.
+ */
+export type EstimateListener = (estimate: Estimate, mode: SyncMode, replace: boolean) => void;
+
+// How many of the newest samples (exchanges, pushes) an estimate may rest on.
+const SYNC_WINDOW = 32;
+const PUSH_WINDOW = 16;
+// A wall clock that moves this far against the monotonic one means a sleep or a clock change.
+const SKEW_JUMP_MS = 1000;
+// Resync soon after connecting while the estimate converges, then back off to the interval.
+const FIRST_RESYNC_MS = 1000;
+
+// Pushes are listened to on this view of the socket. The event's name is an option, for servers
+// of other kinds (the classic socket.io example pushes 'time'), and socket.io's typed map cannot
+// know it: here any event may carry anything, which is how #onPush takes its value.
+type PushSocket = Socket<Record<string, (value: unknown) => void>>;
+
+/** Keeps a clock's estimate up to date over its socket, from construction until stop(). */
+export class SyncLoop {
+  readonly #socket: ClockSocket;
+  readonly #settings: SyncSettings;
+  readonly #onEstimate: EstimateListener;
+  #mode: SyncMode | undefined;
+  // The newest estimate given to #onEstimate, and where it came from.
+  #latest: { estimate: Estimate; mode: SyncMode } | undefined;
+  #syncSamples: SyncSample[] = [];
+  #pushes: PushSample[] = [];
+  #resyncTimer: ReturnType<typeof setTimeout> | undefined;
+  // Bursts since connecting (or a visibility change, or a wall clock jump): the delay to the
+  // next doubles with each, from a second up to the resync interval.
+  #bursts = 0;
+  #bursting = false;
+  // Bumped on each disconnect and by stop(): a burst of an earlier generation stops.
+  #generation = 0;
+  // Wall clock − monotonic clock when last looked at.
+  #skew = wallClockSkew();
+
+  /** Starts syncing: at once if the socket is connected, else when it connects. */
+  constructor(socket: ClockSocket, settings: SyncSettings, onEstimate: EstimateListener) {
+    this.#socket = socket;
+    this.#settings = settings;
+    this.#onEstimate = onEstimate;
+    socket.on('connect', this.#onConnect).on('disconnect', this.#onDisconnect);
+    (socket as PushSocket).on(settings.event, this.#onPush);
+    globalThis.document?.addEventListener('visibilitychange', this.#onVisibilityChange);
+    if (socket.connected) this.#onConnect();
+  }
+
+  /** `sync` once the server has answered a sync request, `push` once it is known not to. */
+  get mode(): SyncMode | undefined {
+    return this.#mode;
+  }
+
+  /** Stops for good: no more requests, resyncs or estimates. */
+  stop(): void {
+    this.#interrupt();
+    this.#socket.off('connect', this.#onConnect).off('disconnect', this.#onDisconnect);
+    (this.#socket as PushSocket).off(this.#settings.event, this.#onPush);
+    globalThis.document?.removeEventListener('visibilitychange', this.#onVisibilityChange);
+  }
+
+  // The listeners are fields, to be removable.
+
+  readonly #onConnect = () => {
+    // The server behind the URL may have changed: find out again whether it answers sync.
+    this.#mode = undefined;
+    void this.#burst(true);
+  };
+
+  readonly #onDisconnect = () => {
+    this.#interrupt();
+  };
+
+  readonly #onVisibilityChange = () => {
+    if (!document.hidden) void this.#burst(true);
+  };
+
+  readonly #onPush = (value: unknown) => {
+    const receivedAt = monotonicNow();
+    this.#checkSkew();
+    // Once sync answers, pushes are not used (see #useSyncAnswer).
+    if (this.#mode === 'sync') return;
+    // The best guess of the server's time: before the first estimate, the wall clock.
+    const reference = this.#latest ? receivedAt + this.#latest.estimate.offset : Date.now();
+    const parsed = parsePushedTime(value, reference);
+    if (!parsed) return;
+    this.#pushes = [...this.#pushes.slice(1 - PUSH_WINDOW), { ...parsed, receivedAt }];
+    // Until sync answers, pushes give a first estimate; once it is known not to, they are all there is.
+    if (this.#mode === 'push' || !this.#latest) this.#usePushes();
+  };
+
+  /** Ends the burst under way, if any, and cancels the next. */
+  #interrupt(): void {
+    this.#generation++;
+    clearTimeout(this.#resyncTimer);
+  }
+
+  /**
+   * A burst of sync exchanges, one after another, unless one is under way, the socket is not
+   * connected or the server is known to be push-only. `restart`: from the first resync delay.
+   */
+  async #burst(restart = false): Promise<void> {
+    if (restart) this.#bursts = 0;
+    if (this.#bursting || !this.#socket.connected || this.#mode === 'push') return;
+    this.#bursting = true;
+    clearTimeout(this.#resyncTimer);
+    const generation = this.#generation;
+    for (let i = 0; i < this.#settings.samples; i++) {
+      const t0 = monotonicNow();
+      const reply = await this.#request();
+      const t3 = monotonicNow();
+      // A disconnect (or stop()) while waiting ends the burst.
+      if (generation !== this.#generation) break;
+      if (!isSyncReply(reply)) {
+        // A server that never answered is push-only; one that did just lost a sample.
+        if (this.#mode === 'sync') continue;
+        this.#mode = 'push';
+        this.#usePushes();
+        break;
+      }
+      this.#useSyncAnswer([t0, reply.t1, reply.t2, t3]);
+    }
+    this.#bursting = false;
+    if (generation === this.#generation && this.#mode === 'sync') this.#scheduleResync();
+  }
+
+  /**
+   * One sync request: the server's answer, whatever it is (a server of another kind may answer
+   * anything), or undefined without one in time. With a timeout, a request buffered across a
+   * disconnect fails instead of arriving late.
+   */
+  #request(): Promise<unknown> {
+    return this.#socket
+      .timeout(this.#settings.timeout)
+      .emitWithAck(SYNC_EVENT)
+      .catch(() => undefined);
+  }
+
+  #scheduleResync(): void {
+    const delay = Math.min(this.#settings.resyncInterval, FIRST_RESYNC_MS * 2 ** this.#bursts++);
+    this.#resyncTimer = setTimeout(() => {
+      this.#checkSkew();
+      // Full bursts: the drift bound soon widens older samples past use, so each burst stands
+      // nearly alone, and the fastest of eight legs is much nearer the floor than of four.
+      void this.#burst();
+    }, delay);
+  }
+
+  /** A wall clock that jumped (it was set, or the machine slept) calls for a fresh burst. */
+  #checkSkew(): void {
+    const skew = wallClockSkew();
+    if (Math.abs(skew - this.#skew) <= SKEW_JUMP_MS) return;
+    this.#skew = skew;
+    void this.#burst(true);
+  }
+
+  #useSyncAnswer(sample: SyncSample): void {
+    // Once sync answers, pushes are not used. They run late by the network delay they cannot
+    // measure: the first answer replaces their estimate at once, instead of slewing from it.
+    this.#pushes = [];
+    this.#mode = 'sync';
+    this.#syncSamples = [...this.#syncSamples.slice(1 - SYNC_WINDOW), sample];
+    const estimate = estimateFromSync(this.#syncSamples);
+    if (estimate) this.#give(estimate, 'sync', this.#latest?.mode === 'push');
+  }
+
+  #usePushes(): void {
+    const estimate = estimateFromPushes(this.#pushes);
+    if (estimate) this.#give(estimate, 'push', false);
+  }
+
+  #give(estimate: Estimate, mode: SyncMode, replace: boolean): void {
+    this.#latest = { estimate, mode };
+    this.#onEstimate(estimate, mode, replace);
+  }
+}
