@@ -272,6 +272,11 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
     }
   }
 
+  protected override updated(changed: PropertyValues<this>): void {
+    // The text's next change may now come sooner than the shared timer is set for.
+    if (changed.has('until') || changed.has('precision')) run();
+  }
+
   protected override render() {
     const now = this.#serverTime;
     const shown = now === undefined ? undefined : this.#shown(now);
