@@ -14,7 +14,10 @@ export async function demoServerUrl(): Promise<string> {
 }
 
 /** A server of this test's own, that it may kill and restart. */
-export function spawnServer(kind: 'demo' | 'classic' | 'push' = 'demo', args: string[] = []): Promise<SpawnedServer> {
+export function spawnServer(
+  kind: 'demo' | 'classic' | 'push' | 'silent' = 'demo',
+  args: string[] = [],
+): Promise<SpawnedServer> {
   return executeServerCommand('demo-server', { action: 'spawn', kind, args });
 }
 
