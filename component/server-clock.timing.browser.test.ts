@@ -61,8 +61,9 @@ async function frozenClock(attributes: Record<string, string>): Promise<ServerCl
   await killServer(server);
   await waitFor(() => el.state === 'reconnecting', 'state reconnecting');
   await pausePageClock();
-  // Any correction of the last samples still being slewed (5% of the time passing) is done.
-  await runPageClock(200);
+  // Any correction of the last samples still being slewed is done: the SDK slews at most 250 ms,
+  // at 5% of the time passing (sdk/slew.ts). Until then the shown time runs a little fast or slow.
+  await runPageClock(5000);
   return el;
 }
 
