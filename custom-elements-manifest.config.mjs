@@ -6,15 +6,49 @@ import * as protocol from './dist/sdk/protocol.js';
 function publicApi() {
   // The sources are TypeScript; the package ships their JavaScript in dist/.
   const published = (path) => `dist/${path.replace(/^\//, '').replace(/\.ts$/, '.js')}`;
+  // `export type { … }`: the analyzer lists these as JavaScript exports, which they are not.
+  const typeOnly = new Set();
+  // Definitions through the class's own `define()` (`ServerClockElement.define()`), which the
+  // analyzer, looking for `customElements.define`, does not see: [module, class, tag or undefined].
+  const defines = [];
   return {
     name: 'server-clock-public-api',
+    analyzePhase({ ts, node, moduleDoc }) {
+      if (ts.isExportDeclaration(node) && node.exportClause && ts.isNamedExports(node.exportClause)) {
+        for (const element of node.exportClause.elements) {
+          if (node.isTypeOnly || element.isTypeOnly) typeOnly.add(`${moduleDoc.path}#${element.name.text}`);
+        }
+      }
+      const callee = ts.isCallExpression(node) ? node.expression : undefined;
+      if (
+        callee &&
+        ts.isPropertyAccessExpression(callee) &&
+        callee.name.text === 'define' &&
+        ts.isIdentifier(callee.expression) &&
+        callee.expression.text !== 'customElements'
+      ) {
+        const [tag] = node.arguments;
+        defines.push([moduleDoc.path, callee.expression.text, tag && ts.isStringLiteral(tag) ? tag.text : undefined]);
+      }
+    },
     packageLinkPhase({ customElementsManifest }) {
       const { modules } = customElementsManifest;
       // Where each class is declared: the analyzer points define.ts's re-export at define.ts itself.
-      const declaredIn = new Map(
-        modules.flatMap((mod) => (mod.declarations ?? []).map((d) => [d.name, published(mod.path)])),
-      );
+      const declarations = modules.flatMap((mod) => (mod.declarations ?? []).map((d) => [d, published(mod.path)]));
+      const declaredIn = new Map(declarations.map(([d, path]) => [d.name, path]));
+      for (const [path, name, tag] of defines) {
+        const [declaration] = declarations.find(([d]) => d.name === name) ?? [];
+        if (!declaration?.tagName) continue;
+        modules
+          .find((mod) => mod.path === path)
+          .exports.push({
+            kind: 'custom-element-definition',
+            name: tag ?? declaration.tagName,
+            declaration: { name, module: path },
+          });
+      }
       for (const mod of modules) {
+        mod.exports = mod.exports?.filter((e) => !typeOnly.has(`${mod.path}#${e.name}`));
         mod.path = published(mod.path);
         for (const { declaration } of mod.exports ?? []) {
           declaration.module = declaredIn.get(declaration.name) ?? published(declaration.module);

@@ -1,5 +1,14 @@
+// The package's main entry: defines <server-clock> on import. Another tag name or a scoped
+// registry: import 'server-clock/element' and call ServerClockElement.define() instead.
 import { ServerClockElement } from './server-clock.js';
 
 export { ServerClockElement };
+export type {
+  EndDetail,
+  ErrorDetail,
+  ServerClockElementEventMap,
+  StateChangeDetail,
+  SyncDetail,
+} from './server-clock.js';
 
-if (!customElements.get('server-clock')) customElements.define('server-clock', ServerClockElement);
+ServerClockElement.define();

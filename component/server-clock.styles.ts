@@ -1,5 +1,9 @@
 import { css } from 'lit';
 
+/**
+ * The element's shadow styles: the layout, the state indicator's colour per state, and the
+ * `--server-clock-*` custom properties that theme them (each with its default here).
+ */
 // Each state sets --_state to its colour; the indicator (and an error message) paints it.
 export const styles = css`
   :host {

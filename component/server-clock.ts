@@ -1,11 +1,17 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
-import { connectClock, type ServerClock } from '../sdk/clock.js';
+import { connectClock, type ServerClock, type SyncDetail } from '../sdk/clock.js';
 import { SharedPool } from '../sdk/shared-pool.js';
 import type { ConnectionState } from '../sdk/connection.js';
 import { TIME_EVENT } from '../sdk/protocol.js';
 import {
+  clearFormatters,
   formatDuration,
   formatter,
+  isClockFormat,
+  isHourCycle,
+  isLocale,
+  isPrecision,
+  isTimeZone,
   type ClockFormat,
   type FormatSettings,
   type HourCycle,
@@ -14,10 +20,46 @@ import {
 import { styles } from './server-clock.styles.js';
 import { run, subscribe, unsubscribe, type TickSubscriber } from './ticker.js';
 
-const FORMATS: readonly string[] = ['time', 'date', 'datetime'];
-const HOUR_CYCLES: readonly string[] = ['h12', 'h23'];
-const PRECISIONS: readonly string[] = ['second', 'minute'];
-const CLOCK_EVENTS = ['statechange', 'sync', 'error'] as const;
+export type { SyncDetail };
+
+/** `detail` of `server-clock-statechange`. */
+export interface StateChangeDetail {
+  /** The state the element is in now. */
+  state: ConnectionState;
+}
+
+/** `detail` of `server-clock-error`. */
+export interface ErrorDetail {
+  /** What failed; its message is also shown, in the `message` part. */
+  error: Error;
+}
+
+/** `detail` of `server-clock-end`. */
+export interface EndDetail {
+  /** The end of the countdown (`until`), epoch ms on the server's clock. */
+  until: number;
+}
+
+/**
+ * The element's events by name. Each is a `CustomEvent` that bubbles and is composed (it leaves
+ * shadow roots). They are declared on the global event maps too, so a listener on the element,
+ * an ancestor, the document or the window gets its `detail` typed.
+ */
+export interface ServerClockElementEventMap {
+  'server-clock-statechange': CustomEvent<StateChangeDetail>;
+  'server-clock-sync': CustomEvent<SyncDetail>;
+  'server-clock-error': CustomEvent<ErrorDetail>;
+  'server-clock-end': CustomEvent<EndDetail>;
+}
+
+/** A clock from the shared pool, as one element holds it. */
+interface HeldClock {
+  clock: ServerClock;
+  /** Its key in the pool, to release it by. */
+  key: string;
+  /** Aborting it removes the element's listeners from the clock. */
+  listeners: AbortController;
+}
 
 // Elements showing the same server share one clock: one connection, one sync loop.
 const clocks = new SharedPool<ServerClock>();
@@ -30,16 +72,28 @@ const STATUS_TEXT: Record<ConnectionState, string> = {
   error: 'Error',
 };
 
+/** Whether an attribute's value says something: present and not empty (else it means the default). */
+function isGiven(value: string | null | undefined): value is string {
+  return value !== undefined && value !== null && value !== '';
+}
+
+/** Whether `value` is a timestamp `Date.parse` reads (such as an ISO 8601 date and time). */
+function isTimestamp(value: string): boolean {
+  return !Number.isNaN(Date.parse(value));
+}
+
 /**
- * Shows a server's authoritative time, kept in sync over socket.io.
+ * Shows a server's authoritative time, kept in sync over socket.io; or, with `until`, counts
+ * down to an instant on the server's clock.
  *
  * @element server-clock
  * @attr {string} url - The socket.io server (required).
  * @attr {'connecting'|'connected'|'reconnecting'|'disconnected'|'error'} state - Connection state (read-only, reflected).
- * @fires server-clock-statechange - The connection state changed; `detail.state`.
- * @fires server-clock-sync - A new estimate of the server's clock; `detail` has offset, rtt, uncertainty.
- * @fires server-clock-error - Something failed; `detail.error`.
- * @fires server-clock-end - A countdown (`until`) reached zero, on the server's time. Once.
+ * @slot - Text shown until the time is known, and without JavaScript (without any: `--:--`).
+ * @fires {CustomEvent<StateChangeDetail>} server-clock-statechange - The connection state changed; `detail.state`.
+ * @fires {CustomEvent<SyncDetail>} server-clock-sync - A new estimate of the server's clock; `detail` has offset, rtt, uncertainty, mode, samples.
+ * @fires {CustomEvent<ErrorDetail>} server-clock-error - Something failed; `detail.error`.
+ * @fires {CustomEvent<EndDetail>} server-clock-end - A countdown (`until`) reached zero, on the server's time. Once; `detail.until`, epoch ms.
  * @csspart time - The `<time>` element with the text.
  * @csspart status - The connection state indicator.
  * @csspart message - The error message, in state `error`.
@@ -54,8 +108,9 @@ const STATUS_TEXT: Record<ConnectionState, string> = {
  * @cssprop --server-clock-stale-opacity - Opacity of the time while it may be stale.
  */
 export class ServerClockElement extends LitElement implements TickSubscriber {
+  /** The element's shadow styles. */
   static override styles = styles;
-  // All strings: Lit's default converter.
+  /** Lit's reactive properties: all strings, with Lit's default converter. */
   static override properties = {
     url: {},
     format: {},
@@ -68,31 +123,93 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
     state: { reflect: true },
   };
 
-  /** The socket.io server to follow. */
-  declare url: string;
-  /** `time` (default), `date` or `datetime`. */
-  declare format: 'time' | 'date' | 'datetime';
-  /** IANA time zone; default the visitor's. */
-  declare timeZone: string | undefined;
-  /** BCP 47 locale; default the nearest `lang`, then the document's. */
-  declare locale: string | undefined;
-  /** `h12` or `h23`; default the locale's. */
-  declare hourCycle: 'h12' | 'h23' | undefined;
-  /** `second` (default) or `minute`. */
-  declare precision: 'second' | 'minute';
-  /** ISO timestamp: count down to it on the server's clock instead of showing the time. */
-  declare until: string | undefined;
-  /** Name of the pushed time event (default `api:server-time`). */
-  declare event: string;
-  /** Connection state; set by the element, reflected to the `state` attribute. */
-  declare state: 'connecting' | 'connected' | 'reconnecting' | 'disconnected' | 'error';
+  /**
+   * Registers the element as `tag` in `registry`: under a tag name of the page's choosing, or in
+   * a scoped registry. `server-clock` gets this class itself; any other tag a subclass of its
+   * own, since a registry holds a class under one name only (so several tags work side by side).
+   * A tag that this class (or such a subclass) already holds: nothing to do. A tag that another
+   * class holds (another copy of the package, say) keeps it, with a warning.
+   *
+   * @param tag - The tag name.
+   * @param registry - The registry to define it in: the page's own unless given.
+   *
+   * @example A tag name of the page's own
+   * ```js
+   * import { ServerClockElement } from 'server-clock/element';
+   * ServerClockElement.define('my-clock');
+   * // <my-clock url="https://time.example.com"></my-clock>
+   * ```
+   *
+   * @example A scoped registry, for a shadow root of one's own (where the browser has them)
+   * ```js
+   * const registry = new CustomElementRegistry();
+   * ServerClockElement.define('server-clock', registry);
+   * const root = host.attachShadow({ mode: 'open', customElementRegistry: registry });
+   * root.innerHTML = '<server-clock url="https://time.example.com"></server-clock>';
+   * ```
+   */
+  static define(tag = 'server-clock', registry: CustomElementRegistry = customElements): void {
+    const holder = registry.get(tag);
+    if (holder === undefined) {
+      registry.define(tag, tag === 'server-clock' ? this : class extends this {});
+    } else if (holder !== this && !(holder.prototype instanceof this)) {
+      console.warn(`<${tag}> is already defined by another class: this server-clock element is not registered`);
+    }
+  }
 
-  #clock: ServerClock | undefined;
-  #clockKey = '';
+  /**
+   * The socket.io server to follow (required: without one the element goes to state `error`).
+   * @defaultValue `''`
+   */
+  declare url: string;
+  /**
+   * What to show: `time`, `date` or `datetime`.
+   * @defaultValue `'time'`
+   */
+  declare format: ClockFormat;
+  /**
+   * IANA time zone, such as `Europe/Paris`.
+   * @defaultValue undefined: the visitor's
+   */
+  declare timeZone: string | undefined;
+  /**
+   * BCP 47 locale, such as `en-GB`.
+   * @defaultValue undefined: the nearest `lang` attribute, then the document's, then the browser's
+   */
+  declare locale: string | undefined;
+  /**
+   * `h12` or `h23`.
+   * @defaultValue undefined: the locale's
+   */
+  declare hourCycle: HourCycle | undefined;
+  /**
+   * The shown unit: `second` or `minute`.
+   * @defaultValue `'second'`
+   */
+  declare precision: Precision;
+  /**
+   * An instant (ISO 8601) to count down to on the server's clock, instead of showing the time.
+   * @defaultValue undefined: no countdown
+   */
+  declare until: string | undefined;
+  /**
+   * Name of the event the server pushes its time with.
+   * @defaultValue `'api:server-time'`
+   */
+  declare event: string;
+  /**
+   * Connection state: set by the element, reflected to the `state` attribute.
+   * @defaultValue `'connecting'`
+   */
+  declare state: ConnectionState;
+
+  #held: HeldClock | undefined;
   #settings: FormatSettings = { format: 'time', precision: 'second' };
-  #untilMs = NaN;
+  // The countdown's end, epoch ms; undefined without a (valid) `until`.
+  #untilMs: number | undefined;
   #ended = false;
-  #shownKey = NaN;
+  // What the shown text was made for (see #key); undefined while no time is shown.
+  #shownKey: number | undefined;
   #warned = new Set<string>();
   #ownLabel = false;
 
@@ -105,27 +222,32 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
     this.state = 'connecting';
   }
 
-  /** The server's time in epoch ms (NaN until known). */
+  /**
+   * The server's time, epoch ms: NaN until it is known (a number all the same, so that arithmetic
+   * on it needs no check; `Number.isNaN` tells).
+   */
   now(): number {
-    return this.#clock?.now() ?? NaN;
+    return this.#serverTime ?? NaN;
   }
 
-  /** Bound on the error of {@link now}, ms. */
+  /** Bound on the error of {@link ServerClockElement.now}, ms: NaN until the time is known. */
   get uncertainty(): number {
-    return this.#clock?.uncertainty ?? NaN;
+    return this.#held?.clock.uncertainty ?? NaN;
   }
 
   override connectedCallback(): void {
     super.connectedCallback();
     if (!this.hasAttribute('role')) this.setAttribute('role', 'timer');
     // The connection opens in the next update, once the attributes set with the insertion are in.
-    if (!this.#clock) this.requestUpdate();
+    if (!this.#held) this.requestUpdate();
     subscribe(this);
+    window.addEventListener('languagechange', this.#onLanguageChange);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     unsubscribe(this);
+    window.removeEventListener('languagechange', this.#onLanguageChange);
     // A move in the DOM disconnects and reconnects in one task: keep the connection through it.
     queueMicrotask(() => {
       if (!this.isConnected) this.#close();
@@ -134,60 +256,63 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     // Ticks update with nothing changed; any property change (rare) revalidates the settings.
-    if (changed.size) this.#settings = this.#validSettings();
+    if (changed.size > 0) this.#settings = this.#validSettings();
     if (changed.has('until')) {
-      this.#untilMs = Date.parse(this.#valid('until', this.until, (v) => !Number.isNaN(Date.parse(v))) as string);
+      const until = this.#valid('until', this.until, isTimestamp);
+      this.#untilMs = until === undefined ? undefined : Date.parse(until);
       this.#ended = false;
     }
-    if (this.isConnected && (!this.#clock || changed.has('url') || changed.has('event'))) this.#open();
+    if (this.isConnected && (!this.#held || changed.has('url') || changed.has('event'))) this.#open();
     if (this.state === 'connecting') this.setAttribute('aria-busy', 'true');
     else this.removeAttribute('aria-busy');
     // An accessible name unless the page gave one.
     if (!this.hasAttribute('aria-labelledby') && (!this.hasAttribute('aria-label') || this.#ownLabel)) {
       this.#ownLabel = true;
-      this.setAttribute('aria-label', this.#counting ? 'Countdown' : 'Server time');
+      this.setAttribute('aria-label', this.#untilMs === undefined ? 'Server time' : 'Countdown');
     }
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    // The text's next change may now come sooner than the shared timer is set for.
+    if (changed.has('until') || changed.has('precision')) run();
   }
 
   protected override render() {
-    const now = this.now();
-    const unit = this.#unit;
-    const known = Number.isFinite(now);
-    this.#shownKey = this.#key(now);
-    // Whole seconds left, rounded up to the shown unit.
-    const left = (Math.max(0, Math.ceil((this.#untilMs - now) / unit)) * unit) / 1000;
-    const error = this.state === 'error' ? (this.#clock?.error?.message ?? '') : '';
-    const status = error ? `Error: ${error}` : STATUS_TEXT[this.state];
-    const datetime = !known
-      ? nothing
-      : this.#counting
-        ? `PT${left}S`
-        : new Date(Math.floor(now / unit) * unit).toISOString();
+    const now = this.#serverTime;
+    const shown = now === undefined ? undefined : this.#shown(now);
+    this.#shownKey = now === undefined ? undefined : this.#key(now);
+    const error = this.state === 'error' ? this.#held?.clock.error : undefined;
+    const status = error ? `Error: ${error.message}` : STATUS_TEXT[this.state];
+    const message = error ? html`<span part="message">${error.message}</span>` : nothing;
     // Until the time is known, the page's own text between the tags shows (or a placeholder).
-    const text = !known
-      ? html`<slot>--:--</slot>`
-      : this.#counting
-        ? formatDuration(left, this.#settings.precision)
-        : formatter(this.#settings).format(now);
-    const message = error ? html`<span part="message">${error}</span>` : nothing;
     return html`<span part="status" role="img" aria-label=${status} title=${status}></span
-      ><time part="time" datetime=${datetime}>${text}</time>${message}`;
+      ><time part="time" datetime=${shown?.datetime ?? nothing}>${shown?.text ?? html`<slot>--:--</slot>`}</time
+      >${message}`;
   }
 
-  /** @internal For the shared ticker: updates the text if it is due; ms until it is due again. */
-  tick(): number {
-    const now = this.now();
-    if (this.#counting && !this.#ended && now >= this.#untilMs) {
+  /**
+   * For the shared ticker: updates the text if it is due, and fires `server-clock-end` when a
+   * countdown reaches zero.
+   * @returns ms until the text must change again; undefined while the time is unknown.
+   * @internal
+   */
+  tick(): number | undefined {
+    const now = this.#serverTime;
+    if (now === undefined) return undefined;
+    const until = this.#untilMs;
+    if (until !== undefined && !this.#ended && now >= until) {
       this.#ended = true;
-      this.#fire('server-clock-end', { until: this.#untilMs });
+      this.#fire('server-clock-end', { until });
     }
     const key = this.#key(now);
-    if (!Object.is(key, this.#shownKey)) this.requestUpdate();
-    return (key + 1) * this.#unit + (this.#untilMs || 0) - now;
+    if (key !== this.#shownKey) this.requestUpdate();
+    return this.#origin + (key + 1) * this.#unit - now;
   }
 
-  get #counting(): boolean {
-    return Number.isFinite(this.#untilMs);
+  /** The server's time, epoch ms; undefined until the clock has an estimate (its NaN). */
+  get #serverTime(): number | undefined {
+    const now = this.#held?.clock.now();
+    return now === undefined || Number.isNaN(now) ? undefined : now;
   }
 
   /** The shown unit of time, ms. */
@@ -195,35 +320,68 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
     return this.#settings.precision === 'minute' ? 60_000 : 1000;
   }
 
-  /** Changes exactly when the shown text must (units since the epoch, or since `until`). */
+  /** Where the shown units are counted from, epoch ms: the countdown's end, or the epoch. */
+  get #origin(): number {
+    return this.#untilMs ?? 0;
+  }
+
+  /** Changes exactly when the shown text must: whole units since {@link #origin}. */
   #key(now: number): number {
-    return Math.floor((now - (this.#untilMs || 0)) / this.#unit);
+    return Math.floor((now - this.#origin) / this.#unit);
+  }
+
+  /** The `<time>` element's text and machine-readable `datetime` at server time `now`. */
+  #shown(now: number): { text: string; datetime: string } {
+    const unit = this.#unit;
+    const until = this.#untilMs;
+    if (until === undefined) {
+      return {
+        text: formatter(this.#settings).format(now),
+        datetime: new Date(Math.floor(now / unit) * unit).toISOString(),
+      };
+    }
+    // Whole seconds left, rounded up to the shown unit; none once it is over.
+    const left = (Math.max(0, Math.ceil((until - now) / unit)) * unit) / 1000;
+    return { text: formatDuration(left, this.#settings.precision), datetime: `PT${left}S` };
   }
 
   #open() {
     this.#close();
-    const event = this.event || TIME_EVENT;
-    this.#clockKey = `${this.url}\n${event}`;
-    const clock = (this.#clock = clocks.acquire(this.#clockKey, () => connectClock(this.url, { event })));
-    for (const type of CLOCK_EVENTS) clock.addEventListener(type, this.#onClock);
+    const url = this.url;
+    const event = isGiven(this.event) ? this.event : TIME_EVENT;
+    const key = `${url}\n${event}`;
+    const clock = clocks.acquire(key, () => connectClock(url, { event }));
+    const listeners = new AbortController();
+    const { signal } = listeners;
+    // A clock in state error (a bad url, a refused or abandoned connection) has said so with a
+    // statechange (or its state, read below) before its error event.
+    clock.addEventListener('statechange', ({ detail }) => this.#setState(detail.state), { signal });
+    clock.addEventListener(
+      'sync',
+      ({ detail }) => {
+        this.#fire('server-clock-sync', detail);
+        // A new estimate: the shown text and the next boundary may move.
+        run();
+      },
+      { signal },
+    );
+    clock.addEventListener('error', ({ detail }) => this.#fire('server-clock-error', detail), { signal });
+    this.#held = { clock, key, listeners };
     this.#setState(clock.state);
   }
 
   #close() {
-    const clock = this.#clock;
-    if (!clock) return;
-    this.#clock = undefined;
-    for (const type of CLOCK_EVENTS) clock.removeEventListener(type, this.#onClock);
-    clocks.release(this.#clockKey);
+    const held = this.#held;
+    if (!held) return;
+    this.#held = undefined;
+    held.listeners.abort();
+    clocks.release(held.key);
   }
 
-  // A clock in state error (a bad url, a refused or abandoned connection) has said so with a
-  // statechange (or its state, read in #open) before its error event.
-  #onClock = ({ type, detail }: CustomEvent) => {
-    if (type === 'statechange') this.#setState(detail.state);
-    else this.#fire(`server-clock-${type}`, detail);
-    // A new estimate: the shown text and the next boundary may move.
-    if (type === 'sync') run();
+  // The browser's languages changed: formatters made for its default locale are out of date.
+  #onLanguageChange = () => {
+    clearFormatters();
+    this.requestUpdate();
   };
 
   #setState(state: ConnectionState) {
@@ -233,31 +391,26 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
   }
 
   #validSettings(): FormatSettings {
-    const lang = this.locale || this.closest('[lang]')?.getAttribute('lang') || document.documentElement.lang;
+    // The nearest language given: our own, a `lang` around us (in our tree), the document's.
+    const lang = [this.locale, this.closest('[lang]')?.getAttribute('lang'), document.documentElement.lang].find(
+      isGiven,
+    );
     return {
-      format: this.#valid<ClockFormat>('format', this.format, (v) => FORMATS.includes(v)) ?? 'time',
-      precision: this.#valid<Precision>('precision', this.precision, (v) => PRECISIONS.includes(v)) ?? 'second',
-      hourCycle: this.#valid<HourCycle>('hour-cycle', this.hourCycle, (v) => HOUR_CYCLES.includes(v)),
-      timeZone: this.#valid('time-zone', this.timeZone, (v) => new Intl.DateTimeFormat('en', { timeZone: v })),
-      locale: this.#valid('locale', lang, Intl.getCanonicalLocales),
+      format: this.#valid('format', this.format, isClockFormat) ?? 'time',
+      precision: this.#valid('precision', this.precision, isPrecision) ?? 'second',
+      hourCycle: this.#valid('hour-cycle', this.hourCycle, isHourCycle),
+      timeZone: this.#valid('time-zone', this.timeZone, isTimeZone),
+      locale: this.#valid('locale', lang, isLocale),
     };
   }
 
   /**
-   * The value if `ok` accepts it (returns truthy, does not throw); otherwise undefined (the
-   * default), with a warning for a bad non-empty one.
+   * The value if `ok` accepts it; otherwise undefined (the default), with a warning for a bad
+   * one. No value (absent or empty) is the default, with no warning.
    */
-  #valid<T extends string = string>(
-    name: string,
-    value: string | null | undefined,
-    ok: (value: string) => unknown,
-  ): T | undefined {
-    if (!value) return undefined;
-    try {
-      if (ok(value)) return value as T;
-    } catch {
-      // Not accepted: warn below.
-    }
+  #valid<T extends string>(name: string, value: T | null | undefined, ok: (value: T) => boolean): T | undefined {
+    if (!isGiven(value)) return undefined;
+    if (ok(value)) return value;
     this.#warn(name, value);
     return undefined;
   }
@@ -266,10 +419,10 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
     const key = `${name}=${value}`;
     if (this.#warned.has(key)) return;
     this.#warned.add(key);
-    console.warn(`<server-clock>: invalid ${name} "${value}"; using the default`);
+    console.warn(`<${this.localName}>: invalid ${name} "${value}"; using the default`);
   }
 
-  #fire(type: string, detail: unknown) {
+  #fire<K extends keyof ServerClockElementEventMap>(type: K, detail: ServerClockElementEventMap[K]['detail']) {
     this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
   }
 }
@@ -277,5 +430,14 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
 declare global {
   interface HTMLElementTagNameMap {
     'server-clock': ServerClockElement;
+  }
+  // On GlobalEventHandlersEventMap, which HTMLElementEventMap, DocumentEventMap and
+  // WindowEventMap extend: one declaration types a listener on any of them. (Listed again rather
+  // than `extends ServerClockElementEventMap {}`, an empty interface the lint rules refuse.)
+  interface GlobalEventHandlersEventMap {
+    'server-clock-statechange': ServerClockElementEventMap['server-clock-statechange'];
+    'server-clock-sync': ServerClockElementEventMap['server-clock-sync'];
+    'server-clock-error': ServerClockElementEventMap['server-clock-error'];
+    'server-clock-end': ServerClockElementEventMap['server-clock-end'];
   }
 }

@@ -1,13 +1,19 @@
-/**
- * One timer for every clock on the page. On each run every subscriber brings its display up to
- * date and says how long until it must change again (a whole second of *its server's* clock);
- * the timer sleeps until the nearest of those. Hidden pages do no work and catch up the moment
- * they are visible.
- */
+// One timer for every clock on the page. On each run every subscriber brings its display up to
+// date and says how long until it must change again (a whole second of *its server's* clock);
+// the timer sleeps until the nearest of those. Hidden pages do no work and catch up the moment
+// they are visible.
+
+/** A display that the shared timer keeps up to date. */
 export interface TickSubscriber {
-  /** Updates the display if it is due; returns ms until the next change (NaN: not known). */
-  tick(): number;
+  /**
+   * Updates the display if it is due; returns ms until it must change again, or undefined while
+   * that is not known (no time to show yet).
+   */
+  tick(): number | undefined;
 }
+
+/** The longest the timer sleeps, ms: a clock whose estimate moves is not left behind for longer. */
+const MAX_SLEEP_MS = 1000;
 
 const subscribers = new Set<TickSubscriber>();
 let timer: ReturnType<typeof setTimeout> | undefined;
@@ -16,21 +22,25 @@ let timer: ReturnType<typeof setTimeout> | undefined;
 export function run(): void {
   clearTimeout(timer);
   timer = undefined;
-  if (!subscribers.size || globalThis.document?.visibilityState === 'hidden') return;
-  // Never sleep longer than a second, so a clock whose estimate moves is not left behind.
-  let delay = 1000;
-  for (const subscriber of subscribers) delay = Math.min(delay, subscriber.tick() || delay);
+  if (subscribers.size === 0 || globalThis.document?.visibilityState === 'hidden') return;
+  let delay = MAX_SLEEP_MS;
+  for (const subscriber of subscribers) {
+    const due = subscriber.tick();
+    if (due !== undefined) delay = Math.min(delay, due);
+  }
   timer = setTimeout(run, delay);
 }
 
+/** Adds a subscriber and ticks everybody now. */
 export function subscribe(subscriber: TickSubscriber): void {
-  if (!subscribers.size) globalThis.document?.addEventListener('visibilitychange', run);
+  if (subscribers.size === 0) globalThis.document?.addEventListener('visibilitychange', run);
   subscribers.add(subscriber);
   run();
 }
 
+/** Removes a subscriber; the timer stops with the last one. */
 export function unsubscribe(subscriber: TickSubscriber): void {
-  if (!subscribers.delete(subscriber) || subscribers.size) return;
+  if (!subscribers.delete(subscriber) || subscribers.size > 0) return;
   run();
   globalThis.document?.removeEventListener('visibilitychange', run);
 }

@@ -12,7 +12,8 @@ interface Declaration {
   tagName?: string;
   attributes?: (Named & { fieldName?: string })[];
   members?: Named[];
-  events?: Named[];
+  events?: (Named & { type?: { text: string } })[];
+  slots?: Named[];
   cssParts?: Named[];
   cssProperties?: Named[];
 }
@@ -47,12 +48,21 @@ function readmeAttributes(): [string, string][] {
     .split(/^## /m)
     .find((s) => s.startsWith('The element'));
   assert.ok(section, 'README has a section "The element"');
-  return [...section.matchAll(/^\| `([\w-]+)` \| `(\w+)` \|/gm)].map((m) => [m[1]!, m[2]!]);
+  return [...section.matchAll(/^\| `([\w-]+)` \| `(\w+)` \|/gm)].map((m) => [m[1], m[2]]);
 }
 
-/** The names after a JSDoc tag (`@fires`, `@csspart`, `@cssprop`) in the element's source. */
+/** The names after a JSDoc tag (`@fires`, `@csspart`, `@cssprop`; after its `{type}`, if any) in the element's source. */
 function documented(tag: string): string[] {
-  return [...read('component/server-clock.ts').matchAll(new RegExp(`^ \\* @${tag} (\\S+)`, 'gm'))].map((m) => m[1]!);
+  return [...read('component/server-clock.ts').matchAll(new RegExp(`^ \\* @${tag}(?: \\{[^}]*\\})? (\\S+)`, 'gm'))].map(
+    (m) => m[1],
+  );
+}
+
+/** The element's event map in its source (`ServerClockElementEventMap`), as [name, event type] pairs. */
+function eventMap(): [string, string][] {
+  const body = /^export interface ServerClockElementEventMap \{\n([^}]*)\n\}/m.exec(read('component/server-clock.ts'));
+  assert.ok(body, 'component/server-clock.ts declares ServerClockElementEventMap');
+  return [...body[1].matchAll(/^ {2}'([\w-]+)': (.+);$/gm)].map((m) => [m[1], m[2]]);
 }
 
 const names = (list: Named[] = []) => list.map((item) => item.name).sort();
@@ -96,6 +106,20 @@ test('the manifest has the events, parts and CSS properties of the JSDoc, and no
     assert.deepEqual(names(list), expected, `@${tag}`);
     for (const item of list ?? []) assert.ok(item.description, `${item.name} has a description`);
   }
+});
+
+test("the manifest's events are the event map's, with its types, all with the one prefix", () => {
+  const expected = eventMap();
+  assert.equal(expected.length, 4, 'statechange, sync, error and end');
+  const { events = [] } = serverClock();
+  assert.deepEqual(events.map((e) => [e.name, e.type?.text]).sort(), expected.sort());
+  for (const [name] of expected) assert.match(name, /^server-clock-[a-z]+$/);
+});
+
+test('the manifest has the default slot, for the text shown until the time is known', () => {
+  const { slots = [] } = serverClock();
+  assert.deepEqual(names(slots), [''], 'one slot, the default one');
+  assert.match(slots[0].description ?? '', /until the time is known, and without JavaScript/);
 });
 
 test('the manifest names the published modules, and the one that defines <server-clock>', () => {

@@ -14,7 +14,10 @@ export async function demoServerUrl(): Promise<string> {
 }
 
 /** A server of this test's own, that it may kill and restart. */
-export function spawnServer(kind: 'demo' | 'classic' | 'push' = 'demo', args: string[] = []): Promise<SpawnedServer> {
+export function spawnServer(
+  kind: 'demo' | 'classic' | 'push' | 'silent' = 'demo',
+  args: string[] = [],
+): Promise<SpawnedServer> {
   return executeServerCommand('demo-server', { action: 'spawn', kind, args });
 }
 
@@ -36,12 +39,48 @@ export async function connectedClients(server: SpawnedServer): Promise<number> {
   ).clients;
 }
 
+type PageClockAction =
+  { action: 'skew'; offset: number } | { action: 'install' | 'pause' | 'resume' } | { action: 'run'; ms: number };
+
+/** Asks the runner to act on the page's clock (Playwright's page.clock); false where there is none. */
+async function pageClock(payload: PageClockAction): Promise<boolean> {
+  return (await executeServerCommand<{ supported: boolean }, PageClockAction>('page-clock', payload)).supported;
+}
+
 /**
  * Sets the page's wall clock `offset` ms away from the machine's (Playwright's page.clock, which
  * fakes Date and performance.timeOrigin alike). Resolves false where the browser has no such clock.
  */
-export async function skewPageClock(offset: number): Promise<boolean> {
-  return (await executeServerCommand<{ supported: boolean }, { offset: number }>('page-clock', { offset })).supported;
+export function skewPageClock(offset: number): Promise<boolean> {
+  return pageClock({ action: 'skew', offset });
+}
+
+/**
+ * Fakes the page's time and timers from now on (Playwright's page.clock), in step with real time
+ * until {@link pausePageClock}. Resolves false where the browser has no such clock.
+ */
+export function installPageClock(): Promise<boolean> {
+  return pageClock({ action: 'install' });
+}
+
+/** Stops the page's time (a moment ahead): from now on it moves only by {@link runPageClock}. */
+export async function pausePageClock(): Promise<void> {
+  await pageClock({ action: 'pause' });
+}
+
+// The test runner's own command timeout (20 s) is a page timer too, faked with the rest: a
+// command that moved time past it would time itself out. So time moves in steps well short of it.
+const RUN_STEP_MS = 10_000;
+
+/** Moves the page's paused time `ms` on, firing its timers on the way. */
+export async function runPageClock(ms: number): Promise<void> {
+  for (let left = ms; left > 0; left -= RUN_STEP_MS)
+    await pageClock({ action: 'run', ms: Math.min(left, RUN_STEP_MS) });
+}
+
+/** Lets the page's time run in step with real time again, from where it stood. */
+export async function resumePageClock(): Promise<void> {
+  await pageClock({ action: 'resume' });
 }
 
 /** The server machine's clock, epoch ms (what the demo server reads). */

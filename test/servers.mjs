@@ -11,6 +11,8 @@ const COMMANDS = {
   classic: (port) => ['test/fixtures/classic-server.mjs', String(port)],
   // extra: [event, payload] — see the fixture.
   push: (port, extra = []) => ['test/fixtures/push-server.mjs', String(port), ...extra],
+  // Accepts connections and never answers.
+  silent: (port) => ['test/fixtures/silent-server.mjs', String(port)],
 };
 
 /** Spawns a server and resolves once it listens, with its port. `kind` is one of COMMANDS. */
