@@ -5,7 +5,7 @@ export async function waitFor<T>(check: () => T, what: string, timeout = 15_000)
   const start = performance.now();
   for (;;) {
     const value = check();
-    if (value) return value as NonNullable<T>;
+    if (value) return value;
     if (performance.now() - start > timeout) throw new Error(`timed out after ${timeout} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
