@@ -123,13 +123,14 @@ export function codeBlocks(text: string, file: string): Block[] {
       i = j;
       continue;
     }
-    // An indented code block: four spaces, after a blank line (or a marker), not inside a list.
+    // An indented code block: four spaces, after a marker (a comment at the margin, which ends
+    // any list), or after a blank line when not inside a list.
     const previous = lines[i - 1] ?? '';
     if (/^(?: {4}|\t)\s*\S/.test(line) && (!previous.trim() || pending?.line === i)) {
       let k = i - 1;
-      while (k >= 0 && (!lines[k]?.trim() || MARKER.test(lines[k] ?? ''))) k--;
+      while (k >= 0 && !lines[k]?.trim()) k--;
       const before = k >= 0 ? (lines[k] ?? '') : '';
-      if (!LIST_ITEM.test(before) && !/^\s+\S/.test(before)) {
+      if (pending?.line === i || (!LIST_ITEM.test(before) && !/^\s+\S/.test(before))) {
         const body: string[] = [];
         let j = i;
         for (; j < lines.length && (/^(?: {4}|\t)/.test(lines[j] ?? '') || !lines[j]?.trim()); j++)

@@ -105,7 +105,8 @@ export function planShell(text: string, ports: Map<number, number>): Step[] {
     };
     if (command === 'npm' && args[0] === 'start') return serve('repo', ['npm', ...args]);
     if (command === 'npx' && args[0] === 'server-clock') return serve('project', ['npx', '--no', '--', ...args]);
-    if (command === 'curl' && !Object.keys(env).length) return { do: 'run', line, argv: ['curl', '--silent', ...args] };
+    if (command === 'curl' && !Object.keys(env).length)
+      return { do: 'run', line, argv: ['curl', '--silent', '--show-error', ...args] };
     throw new Error(`no rule runs "${line}" here (test/snippets/runner.ts, rule 6)`);
   });
 }

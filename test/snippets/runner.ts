@@ -56,7 +56,7 @@
  *    in the working copy and `npx server-clock …` in the project (`npx --no --`: never from the
  *    registry), each a server that runs until
  *    the snippet's checks are done and must then stop cleanly on SIGTERM (it logs "stopped"); `curl …`
- *    runs as is (silent). Any other command fails the test: nothing unknown runs.
+ *    runs as is, with `--silent --show-error`. Any other command fails the test: nothing unknown runs.
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -395,7 +395,8 @@ export class SnippetWorld {
           if (out.exit !== 0) throw new Error(`${step.line} failed: ${out.describe()}`);
         } else if (step.do === 'run') {
           const { stdout } = await run(step.argv[0] ?? '', step.argv.slice(1), { timeout: WAIT });
-          printed += stdout;
+          // As a terminal shows it: the next output starts on a line of its own.
+          printed += stdout.endsWith('\n') ? stdout : `${stdout}\n`;
         } else {
           const cwd = step.cwd === 'repo' ? REPO : await this.installed();
           const [command = '', ...args] = step.argv;
