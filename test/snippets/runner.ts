@@ -89,6 +89,15 @@ const TYPES: Record<string, string> = {
   '.md': 'text/markdown; charset=utf-8',
 };
 
+/**
+ * The environment of a user's terminal: without the npm_* variables that `npm test` sets for its
+ * scripts (npm_config_prefix and the like would change what a nested npm command does).
+ */
+function userEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_/i.test(name)));
+  return { ...env, ...extra };
+}
+
 function once<T>(make: () => Promise<T>): () => Promise<T> {
   let value: Promise<T> | undefined;
   return () => (value ??= make());
@@ -227,7 +236,10 @@ export class SnippetWorld {
     const dir = await mkdtemp(join(tmpdir(), 'server-clock-snippets-'));
     this.#cleanup.push(() => rm(dir, { recursive: true, force: true }));
     await writeFile(join(dir, 'package.json'), JSON.stringify({ name: 'snippets', private: true, type: 'module' }));
-    const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', dir], { cwd: REPO });
+    const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', dir], {
+      cwd: REPO,
+      env: userEnv(),
+    });
     const [{ filename }] = JSON.parse(stdout) as [{ filename: string }];
     return { dir, tarball: join(dir, filename) };
   });
@@ -237,6 +249,7 @@ export class SnippetWorld {
     const { dir, tarball } = await this.project();
     const child = spawn('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball], {
       cwd: dir,
+      env: userEnv(),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const out = new Output(child);
@@ -338,7 +351,9 @@ export class SnippetWorld {
     const checks = values(marker, 'expect-js').map(rw);
     const file = join(dir, `snippet-${block.line}.mjs`);
     await writeFile(file, rw(block.body) + probes(checks, 'stdout'));
-    const out = new Output(spawn(process.execPath, [file], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] }));
+    const out = new Output(
+      spawn(process.execPath, [file], { cwd: dir, env: userEnv(), stdio: ['ignore', 'pipe', 'pipe'] }),
+    );
     try {
       await this.#expectOutput(out, values(marker, 'expect-stdout').map(rw), checks);
       const listening = /\.listen\(\s*(\d+)/.exec(block.body)?.[1];
@@ -394,7 +409,7 @@ export class SnippetWorld {
           printed += out.stdout;
           if (out.exit !== 0) throw new Error(`${step.line} failed: ${out.describe()}`);
         } else if (step.do === 'run') {
-          const { stdout } = await run(step.argv[0] ?? '', step.argv.slice(1), { timeout: WAIT });
+          const { stdout } = await run(step.argv[0] ?? '', step.argv.slice(1), { timeout: WAIT, env: userEnv() });
           // As a terminal shows it: the next output starts on a line of its own.
           printed += stdout.endsWith('\n') ? stdout : `${stdout}\n`;
         } else {
@@ -403,7 +418,7 @@ export class SnippetWorld {
           // A process group of its own: npm, its shell and the server stop together.
           const child = spawn(command, args, {
             cwd,
-            env: { ...process.env, ...step.env },
+            env: userEnv(step.env),
             stdio: ['ignore', 'pipe', 'pipe'],
             detached: true,
           });
