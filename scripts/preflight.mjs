@@ -4,7 +4,8 @@
 //
 // What the tests need, and which test needs it:
 // - chromium: the demo page test (Node) and the browser tests, always;
-// - firefox-esr: the browser tests, unless BROWSERS leaves Firefox out.
+// - firefox-esr: the browser tests, unless BROWSERS leaves Firefox out;
+// - curl: the README snippet runner's `curl` lines (test/snippets/runner.ts), always.
 import { execFileSync } from 'node:child_process';
 import { BROWSERS, isExecutable, selectedBrowsers } from './browsers.mjs';
 
@@ -15,7 +16,10 @@ function requirement(name, path, apt, env) {
 
 function requirements() {
   const browsers = new Set(['chromium', ...selectedBrowsers()]);
-  return [...browsers].map((name) => requirement(name, BROWSERS[name].path, BROWSERS[name].apt, BROWSERS[name].env));
+  return [
+    ...[...browsers].map((name) => requirement(name, BROWSERS[name].path, BROWSERS[name].apt, BROWSERS[name].env)),
+    requirement('curl', '/usr/bin/curl', 'curl'),
+  ];
 }
 
 function missingOf(list) {
