@@ -8,6 +8,7 @@ import {
   type ConnectionSettings,
   type ConnectionState,
 } from './connection.js';
+import { TypedEventTarget } from './typed-event-target.js';
 import { monotonicNow } from './monotonic.js';
 import { DRIFT_BOUND, type Estimate } from './offset-estimator.js';
 import { TIME_EVENT } from './protocol.js';
@@ -135,7 +136,7 @@ function clockUrl(url: string): string | undefined {
  * // later: clock.close();
  * ```
  */
-export class ServerClock extends EventTarget {
+export class ServerClock extends TypedEventTarget<ServerClockEventMap> {
   /** The server URL, resolved against the page. */
   readonly url: string;
   // Why the URL was refused, if it was: then there is no connection and no sync loop.
@@ -169,44 +170,6 @@ export class ServerClock extends EventTarget {
     this.#sync = new SyncLoop(this.#connection.socket, settings, (estimate, mode, replace) =>
       this.#apply(estimate, mode, replace),
     );
-  }
-
-  /** Listens to one of the clock's events (see {@link ServerClockEventMap}), typed by its name. */
-  override addEventListener<K extends keyof ServerClockEventMap>(
-    type: K,
-    listener: (this: ServerClock, event: ServerClockEventMap[K]) => unknown,
-    options?: boolean | AddEventListenerOptions,
-  ): void;
-  override addEventListener(
-    type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: boolean | AddEventListenerOptions,
-  ): void;
-  override addEventListener(
-    type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: boolean | AddEventListenerOptions,
-  ): void {
-    super.addEventListener(type, listener, options);
-  }
-
-  /** Stops listening (see {@link ServerClock.addEventListener}). */
-  override removeEventListener<K extends keyof ServerClockEventMap>(
-    type: K,
-    listener: (this: ServerClock, event: ServerClockEventMap[K]) => unknown,
-    options?: boolean | EventListenerOptions,
-  ): void;
-  override removeEventListener(
-    type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: boolean | EventListenerOptions,
-  ): void;
-  override removeEventListener(
-    type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: boolean | EventListenerOptions,
-  ): void {
-    super.removeEventListener(type, listener, options);
   }
 
   /** Estimated server time in epoch milliseconds; NaN until the first estimate, and after close(). */
