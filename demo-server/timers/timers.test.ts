@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startClockServer } from '../../test/node-clients.js';
-import { waitFor } from '../../test/waiting.js';
+import { waitFor, waitForAsync } from '../../test/waiting.js';
 import { createClockServer } from '../server.js';
 import { createLogger } from '../logger.js';
 import type { TimerState } from '../../sdk/protocol.js';
@@ -183,12 +183,10 @@ test('the demo server drives demo-round, and a second server sharing the store s
   const store = lastingStore();
   const a = await startClockServer({ demo: true, timerStore: () => store });
   t.after(() => a.server.close());
-  let first = await a.server.timers.get('demo-round');
-  for (let i = 0; first.status !== 'running' && i < 100; i++) {
-    await new Promise((r) => setTimeout(r, 20));
-    first = await a.server.timers.get('demo-round');
-  }
-  assert.equal(first.status, 'running');
+  const first = await waitForAsync(async () => {
+    const state = await a.server.timers.get('demo-round');
+    return state.status === 'running' ? state : undefined;
+  }, 'the first round');
   assert.ok(Math.abs((first.endsAt ?? 0) - Date.now() - 60_000) < 2_000);
   const b = await startClockServer({ demo: true, timerStore: () => store });
   t.after(() => b.server.close());
