@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startClockServer } from '../../test/node-clients.js';
+import { connect, startClockServer } from '../../test/node-clients.js';
 import { waitFor, waitForAsync } from '../../test/waiting.js';
 import { createClockServer } from '../server.js';
 import { createLogger } from '../logger.js';
-import type { TimerState } from '../../sdk/protocol.js';
+import { SYNC_EVENT, type SyncReply, type TimerState } from '../../sdk/protocol.js';
 import { createMemoryStore } from './memory-store.js';
 import type { TimerStore } from './store.js';
 import { TimerActionError, type TimerEndEvent } from './timers.js';
@@ -160,8 +160,12 @@ test('a deadline that passed while no server was up ends on the first one up, la
 
 test('the clock option: deadlines, sync answers and ticks are on the injected clock', async (t) => {
   const offset = 250_000;
-  const { server } = await startClockServer({ clock: () => Date.now() + offset });
+  const { server, url } = await startClockServer({ clock: () => Date.now() + offset });
   t.after(() => server.close());
+  const socket = await connect(url);
+  t.after(() => socket.close());
+  const reply = (await socket.timeout(5_000).emitWithAck(SYNC_EVENT)) as SyncReply;
+  assert.ok(Math.abs(reply.t1 - (Date.now() + offset)) < 500, 'sync answers are on the clock');
   const state: TimerState = await server.timers.start('skewed', { duration: 1_000 });
   assert.ok(Math.abs((state.endsAt ?? 0) - (Date.now() + offset + 1_000)) < 500, 'a duration is on the clock');
   await assert.rejects(server.timers.start('skewed', { endsAt: Date.now() + 1_000 }), /in the past/);
