@@ -88,8 +88,9 @@ export interface ClockServerOptions {
    */
   timerTtl?: number;
   /**
-   * The clock the server serves, epoch ms: its ticks, its sync answers and its timers' deadlines.
-   * Tests inject an offset with it.
+   * The clock the server serves, epoch ms: its ticks, its sync answers and its timers' deadlines
+   * (unless the timer store brings a cluster clock, `TimerStore.clock`, measured against
+   * this one). Tests inject an offset with it.
    * @defaultValue {@link preciseNow}, the system clock with sub-millisecond precision
    */
   clock?: () => number;
@@ -185,7 +186,10 @@ export function createClockServer(options: ClockServerOptions = {}): ClockServer
   if (!(Number.isFinite(timerTtl) && timerTtl > 0)) {
     throw new RangeError(`timerTtl must be a positive number of milliseconds, got ${String(options.timerTtl)}`);
   }
-  const clock = options.clock ?? preciseNow;
+  const ownClock = options.clock ?? preciseNow;
+  const store = (options.timerStore ?? createMemoryStore)({ clock: ownClock, ttl: timerTtl });
+  // A store with a reference of its own (Redis' TIME) makes that the clock served.
+  const clock = store.clock ?? ownClock;
   const log = options.logger ?? createLogger('info');
   const ownServer = !options.httpServer;
   const httpServer = options.httpServer ?? createServer();
@@ -248,7 +252,6 @@ export function createClockServer(options: ClockServerOptions = {}): ClockServer
 
   const ticker = startTicker(io, tickInterval, clock);
 
-  const store = (options.timerStore ?? createMemoryStore)({ clock, ttl: timerTtl });
   // Through the adapter: with several nodes, it carries each state to the watchers on all of them.
   const timers = createTimers(store, clock, (state) => io.to(timerRoom(state.name)).emit(TIMER_EVENT, state), log);
   const { onWatch, onUnwatch } = watchHandlers(timers, metrics);

@@ -197,3 +197,18 @@ test('the demo server drives demo-round, and a second server sharing the store s
   await new Promise((r) => setTimeout(r, 200));
   assert.deepEqual(await b.server.timers.get('demo-round'), first, 'the round is unchanged');
 });
+
+test("a store's own cluster clock is the clock served and the timers'", async (t) => {
+  const offset = -120_000;
+  const cluster = () => Date.now() + offset;
+  const { server, url } = await startClockServer({
+    timerStore: (options) => ({ ...createMemoryStore({ ...options, clock: cluster }), clock: cluster }),
+  });
+  t.after(() => server.close());
+  const socket = await connect(url);
+  t.after(() => socket.close());
+  const reply = (await socket.timeout(5_000).emitWithAck(SYNC_EVENT)) as SyncReply;
+  assert.ok(Math.abs(reply.t1 - cluster()) < 500, 'sync answers are on the cluster clock');
+  const state = await server.timers.start('c', { duration: 1_000 });
+  assert.ok(Math.abs((state.endsAt ?? 0) - (cluster() + 1_000)) < 500);
+});
