@@ -212,3 +212,11 @@ test("a store's own cluster clock is the clock served and the timers'", async (t
   const state = await server.timers.start('c', { duration: 1_000 });
   assert.ok(Math.abs((state.endsAt ?? 0) - (cluster() + 1_000)) < 500);
 });
+
+test('concurrent extends all count', async (t) => {
+  const { server } = await startClockServer();
+  t.after(() => server.close());
+  const started = await server.timers.start('bids', { duration: 60_000 });
+  await Promise.all(Array.from({ length: 20 }, () => server.timers.extend('bids', 1_000)));
+  assert.equal((await server.timers.get('bids')).endsAt, (started.endsAt ?? 0) + 20_000);
+});
