@@ -128,8 +128,9 @@ export interface ClockServer {
    */
   listen(port?: number, host?: string): Promise<number>;
   /**
-   * Fails readiness, stops the ticker and the timers' scheduler, disconnects clients (they reconnect, to another instance
-   * behind a load balancer) and closes the servers. Calling it again returns the same promise.
+   * Fails readiness, stops the ticker and the timers' scheduler, disconnects clients (they
+   * reconnect, to another instance behind a load balancer), closes the servers and then the timer
+   * store. Calling it again returns the same promise.
    */
   close(): Promise<void>;
 }
@@ -150,8 +151,8 @@ function isAck(value: unknown): value is (reply: SyncReply) => void {
 
 /**
  * Creates a server-clock server: socket.io pushing the server's time to every client on each tick
- * (`TIME_EVENT`) and answering sync requests ({@link SYNC_EVENT}), on an HTTP server of its
- * own or on the caller's.
+ * (`TIME_EVENT`), answering sync requests ({@link SYNC_EVENT}) and serving named timers to
+ * their watchers ({@link ClockServer.timers}), on an HTTP server of its own or on the caller's.
  *
  * @param options - all optional; see {@link ClockServerOptions} for each default
  * @returns the server; a server of its own listens once {@link ClockServer.listen} is called
