@@ -23,6 +23,58 @@ export interface SyncReply {
   t2: number;
 }
 
+/** Client → server: watch a named timer, `(name, ack)`; the acknowledgement is a {@link TimerWatchAck}. */
+export const TIMER_WATCH_EVENT = 'api:timer-watch';
+
+/** Client → server: stop watching a named timer, `(name)`. No acknowledgement. */
+export const TIMER_UNWATCH_EVENT = 'api:timer-unwatch';
+
+/** Server → watchers: a timer's {@link TimerState} after each change. */
+export const TIMER_EVENT = 'api:timer';
+
+/** A timer's name: letters, digits and `.`, `_`, `:`, `-`, 1 to 64 of them. */
+export const TIMER_NAME = /^[A-Za-z0-9._:-]{1,64}$/;
+
+/** How many timers one socket may watch at once. */
+export const MAX_WATCHED_TIMERS = 32;
+
+/**
+ * Where a timer is: `idle` (never set, or expired), `running` (until `endsAt`), `paused` (with
+ * `remaining` left), `ended` (it ran out) or `cancelled`.
+ */
+export type TimerStatus = 'idle' | 'running' | 'paused' | 'ended' | 'cancelled';
+
+/** A named timer as the server holds it, sent after each change (see PROTOCOL.md). */
+export interface TimerState {
+  /** The timer's name (see {@link TIMER_NAME}). */
+  name: string;
+  /** Where it is (see {@link TimerStatus}). */
+  status: TimerStatus;
+  /** Epoch ms on the server's clock while `running`, otherwise null. */
+  endsAt: number | null;
+  /** Ms left while `paused`, otherwise null. */
+  remaining: number | null;
+  /**
+   * Grows with every change of this name and never goes back, even across expiry and server
+   * restarts: a state that is not newer than one already held is stale.
+   */
+  version: number;
+  /** Epoch ms on the server's clock of the last change (0 for a name never set). */
+  updatedAt: number;
+}
+
+/** Why a watch was refused. */
+export type TimerErrorCode = 'bad-name' | 'too-many' | 'unavailable';
+
+/** The acknowledgement of a refused watch. */
+export interface TimerError {
+  /** Why, as a code for programs and a message for people. */
+  error: { code: TimerErrorCode; message: string };
+}
+
+/** The acknowledgement of {@link TIMER_WATCH_EVENT}: the current state, or why not. */
+export type TimerWatchAck = TimerState | TimerError;
+
 /**
  * What a server sends, as socket.io's typed event map: `Server<ClientToServerEvents,
  * ServerToClientEvents>` on the server, `Socket<ServerToClientEvents, ClientToServerEvents>` in
@@ -31,12 +83,18 @@ export interface SyncReply {
 export interface ServerToClientEvents {
   /** The server's time, pushed (see {@link TimePayload}). */
   [TIME_EVENT]: (time: TimePayload) => void;
+  /** A watched timer's state after a change (see {@link TimerState}). */
+  [TIMER_EVENT]: (state: TimerState) => void;
 }
 
 /** What a client sends, as socket.io's typed event map (see {@link ServerToClientEvents}). */
 export interface ClientToServerEvents {
   /** The only argument is the acknowledgement; the server answers with a {@link SyncReply}. */
   [SYNC_EVENT]: (ack: (reply: SyncReply) => void) => void;
+  /** Watches a timer: the acknowledgement is its current state, or why not ({@link TimerWatchAck}). */
+  [TIMER_WATCH_EVENT]: (name: string, ack: (answer: TimerWatchAck) => void) => void;
+  /** Stops watching a timer. */
+  [TIMER_UNWATCH_EVENT]: (name: string) => void;
 }
 
 /** Whether an acknowledgement is a well-formed {@link SyncReply}. */
@@ -44,4 +102,29 @@ export function isSyncReply(value: unknown): value is SyncReply {
   if (typeof value !== 'object' || value === null) return false;
   const { t1, t2 } = value as Partial<Record<keyof SyncReply, unknown>>;
   return typeof t1 === 'number' && typeof t2 === 'number' && Number.isFinite(t1) && Number.isFinite(t2) && t2 >= t1;
+}
+
+const TIMER_STATUSES: readonly string[] = ['idle', 'running', 'paused', 'ended', 'cancelled'];
+
+/** Whether a value read off the wire is a well-formed {@link TimerState} (fields consistent with the status). */
+export function isTimerState(value: unknown): value is TimerState {
+  if (typeof value !== 'object' || value === null) return false;
+  const { name, status, endsAt, remaining, version, updatedAt } = value as Partial<Record<keyof TimerState, unknown>>;
+  if (typeof name !== 'string' || !TIMER_NAME.test(name)) return false;
+  if (typeof status !== 'string' || !TIMER_STATUSES.includes(status)) return false;
+  if (!Number.isFinite(version) || !Number.isFinite(updatedAt)) return false;
+  const running = status === 'running';
+  const paused = status === 'paused';
+  return (
+    (running ? Number.isFinite(endsAt) : endsAt === null) && (paused ? Number.isFinite(remaining) : remaining === null)
+  );
+}
+
+/** Whether a watch acknowledgement is a refusal. */
+export function isTimerError(value: unknown): value is TimerError {
+  if (typeof value !== 'object' || value === null || !('error' in value)) return false;
+  const { error } = value;
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, message } = error as Partial<Record<'code' | 'message', unknown>>;
+  return typeof code === 'string' && typeof message === 'string';
 }
