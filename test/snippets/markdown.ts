@@ -93,20 +93,21 @@ export function codeBlocks(text: string, file: string): Block[] {
     pending = undefined;
     blocks.push(block);
   };
+  // A marker on `line` with no code block right under it.
+  const orphan = (line: number): Block => ({
+    file,
+    line,
+    lang: '',
+    body: '',
+    fenced: false,
+    error: 'a marker with no code block under it',
+  });
 
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] ?? '';
     const marker = MARKER.exec(line);
     if (marker) {
-      if (pending)
-        blocks.push({
-          file,
-          line: pending.line,
-          lang: '',
-          body: '',
-          fenced: false,
-          error: 'a marker with no code block under it',
-        });
+      if (pending) blocks.push(orphan(pending.line));
       pending = { line: i + 1, text: marker[1] ?? '' };
       continue;
     }
@@ -143,26 +144,11 @@ export function codeBlocks(text: string, file: string): Block[] {
     }
     // The line under a marker is not a code block.
     if (pending?.line === i) {
-      blocks.push({
-        file,
-        line: pending.line,
-        lang: '',
-        body: '',
-        fenced: false,
-        error: 'a marker with no code block under it',
-      });
+      blocks.push(orphan(pending.line));
       pending = undefined;
     }
   }
-  if (pending)
-    blocks.push({
-      file,
-      line: pending.line,
-      lang: '',
-      body: '',
-      fenced: false,
-      error: 'a marker with no code block under it',
-    });
+  if (pending) blocks.push(orphan(pending.line));
   return blocks;
 }
 
