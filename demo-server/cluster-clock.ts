@@ -25,8 +25,8 @@ export interface ClockEstimate {
   uncertainty: number;
 }
 
-/** Redis' TIME answer (seconds and microseconds, as strings) in epoch ms. */
-export function timeReplyMs([seconds, micros]: [string, string]): number {
+/** Redis' TIME answer (seconds and microseconds; ioredis gives strings, typed as numbers) in epoch ms. */
+export function timeReplyMs([seconds, micros]: readonly (string | number)[]): number {
   return Number(seconds) * 1000 + Number(micros) / 1000;
 }
 
@@ -44,7 +44,10 @@ export function estimateOffset(samples: readonly TimeSample[]): ClockEstimate | 
   for (const s of samples) if (!best || s.t3 - s.t0 < best.t3 - best.t0) best = s;
   if (!best) return undefined;
   const rtt = Math.max(0, best.t3 - best.t0);
-  return { offset: best.time + TIME_RESOLUTION_MS / 2 - (best.t0 + best.t3) / 2, uncertainty: rtt / 2 + TIME_RESOLUTION_MS };
+  return {
+    offset: best.time + TIME_RESOLUTION_MS / 2 - (best.t0 + best.t3) / 2,
+    uncertainty: rtt / 2 + TIME_RESOLUTION_MS,
+  };
 }
 
 /** The slew as the SDK's, but never a step: a running node's served time must not jump. */
@@ -93,6 +96,7 @@ export interface ClusterClock {
 
 const DRIFT = 100e-6;
 const ROUND_TIMEOUT_MS = 1000;
+const START_TIMEOUT_MS = 5000;
 
 /**
  * A clock for the cluster: `clock` corrected onto Redis' TIME, re-measured every `interval` ms and
@@ -125,7 +129,7 @@ export function createClusterClock(options: ClusterClockOptions): ClusterClock {
       }),
     ]).finally(() => clearTimeout(timeout));
     const t3 = clock();
-    return { t0, time: timeReplyMs(reply as [string, string]), t3 };
+    return { t0, time: timeReplyMs(reply), t3 };
   };
 
   const sample = async (): Promise<ClockEstimate & { at: number }> => {
@@ -193,10 +197,23 @@ export function createClusterClock(options: ClusterClockOptions): ClusterClock {
     offset,
     uncertainty,
     measuring: () => ok,
-    start() {
+    async start() {
       redis.on('ready', onReady);
       timer = setInterval(onReady, interval);
       timer.unref();
+      // A connection just opened is not ready yet: give it a moment before measuring.
+      if (redis.status !== 'ready') {
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            clearTimeout(wait);
+            redis.off('ready', done);
+            resolve();
+          };
+          const wait = setTimeout(done, START_TIMEOUT_MS);
+          redis.once('ready', done);
+        });
+        if (inFlight) return inFlight;
+      }
       return measure();
     },
     measure,
