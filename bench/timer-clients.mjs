@@ -39,8 +39,8 @@ process.on('message', async (message) => {
     await Promise.all(Array.from({ length: MAX_PENDING }, worker));
     process.send({ type: 'watching', clients: sockets.length });
   } else if (message.type === 'report') {
-    process.send({ type: 'result', arrivals: [...arrivals] });
     for (const socket of sockets) socket.close();
-    process.exit(0);
+    // Exit once the (large) answer has left.
+    process.send({ type: 'result', arrivals: [...arrivals] }, () => process.exit(0));
   }
 });

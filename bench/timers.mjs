@@ -155,9 +155,9 @@ clearTimeout(abort);
 
 const cell = (value, target) => `${value.toFixed(1)}${value <= target ? '' : ' ✗'}`;
 console.log(
-  `\n| setup | watchers | p50 ms | p99 ms (≤ ${TARGETS.p99}) | max ms | lost (${TARGETS.lost}) | end spread ms (≤ ${TARGETS.spread}) |`,
+  `\n| setup | watchers | p50 ms | p99 ms (≤ ${TARGETS.p99}) | max ms | lost (${TARGETS.lost}) | end spread ms (≤ ${TARGETS.spread}) | end estimates' spread ms |`,
 );
-console.log('| --- | --- | --- | --- | --- | --- | --- |');
+console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
 for (const r of rows) {
   console.log(
     `| ${r.title} | ${r.watchers} | ${r.p50.toFixed(1)} | ${cell(r.p99, TARGETS.p99)} | ${r.max.toFixed(1)} | ${r.lost}${r.lost === TARGETS.lost ? '' : ' ✗'} | ${r.spread <= TARGETS.spread ? r.spread.toFixed(2) : `${r.spread.toFixed(2)} ✗`} | ${r.dueSpread.toFixed(2)} |`,
