@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startClockServer } from '../../test/node-clients.js';
-import { waitFor } from '../../test/waiting.js';
+import { connect, startClockServer } from '../../test/node-clients.js';
+import { waitFor, waitForAsync } from '../../test/waiting.js';
 import { createClockServer } from '../server.js';
 import { createLogger } from '../logger.js';
-import type { TimerState } from '../../sdk/protocol.js';
+import { SYNC_EVENT, type SyncReply, type TimerState } from '../../sdk/protocol.js';
 import { createMemoryStore } from './memory-store.js';
 import type { TimerStore } from './store.js';
 import { TimerActionError, type TimerEndEvent } from './timers.js';
@@ -160,8 +160,12 @@ test('a deadline that passed while no server was up ends on the first one up, la
 
 test('the clock option: deadlines, sync answers and ticks are on the injected clock', async (t) => {
   const offset = 250_000;
-  const { server } = await startClockServer({ clock: () => Date.now() + offset });
+  const { server, url } = await startClockServer({ clock: () => Date.now() + offset });
   t.after(() => server.close());
+  const socket = await connect(url);
+  t.after(() => socket.close());
+  const reply = (await socket.timeout(5_000).emitWithAck(SYNC_EVENT)) as SyncReply;
+  assert.ok(Math.abs(reply.t1 - (Date.now() + offset)) < 500, 'sync answers are on the clock');
   const state: TimerState = await server.timers.start('skewed', { duration: 1_000 });
   assert.ok(Math.abs((state.endsAt ?? 0) - (Date.now() + offset + 1_000)) < 500, 'a duration is on the clock');
   await assert.rejects(server.timers.start('skewed', { endsAt: Date.now() + 1_000 }), /in the past/);
@@ -183,15 +187,36 @@ test('the demo server drives demo-round, and a second server sharing the store s
   const store = lastingStore();
   const a = await startClockServer({ demo: true, timerStore: () => store });
   t.after(() => a.server.close());
-  let first = await a.server.timers.get('demo-round');
-  for (let i = 0; first.status !== 'running' && i < 100; i++) {
-    await new Promise((r) => setTimeout(r, 20));
-    first = await a.server.timers.get('demo-round');
-  }
-  assert.equal(first.status, 'running');
+  const first = await waitForAsync(async () => {
+    const state = await a.server.timers.get('demo-round');
+    return state.status === 'running' ? state : undefined;
+  }, 'the first round');
   assert.ok(Math.abs((first.endsAt ?? 0) - Date.now() - 60_000) < 2_000);
   const b = await startClockServer({ demo: true, timerStore: () => store });
   t.after(() => b.server.close());
   await new Promise((r) => setTimeout(r, 200));
   assert.deepEqual(await b.server.timers.get('demo-round'), first, 'the round is unchanged');
+});
+
+test("a store's own cluster clock is the clock served and the timers'", async (t) => {
+  const offset = -120_000;
+  const cluster = () => Date.now() + offset;
+  const { server, url } = await startClockServer({
+    timerStore: (options) => ({ ...createMemoryStore({ ...options, clock: cluster }), clock: cluster }),
+  });
+  t.after(() => server.close());
+  const socket = await connect(url);
+  t.after(() => socket.close());
+  const reply = (await socket.timeout(5_000).emitWithAck(SYNC_EVENT)) as SyncReply;
+  assert.ok(Math.abs(reply.t1 - cluster()) < 500, 'sync answers are on the cluster clock');
+  const state = await server.timers.start('c', { duration: 1_000 });
+  assert.ok(Math.abs((state.endsAt ?? 0) - (cluster() + 1_000)) < 500);
+});
+
+test('concurrent extends all count', async (t) => {
+  const { server } = await startClockServer();
+  t.after(() => server.close());
+  const started = await server.timers.start('bids', { duration: 60_000 });
+  await Promise.all(Array.from({ length: 20 }, () => server.timers.extend('bids', 1_000)));
+  assert.equal((await server.timers.get('bids')).endsAt, (started.endsAt ?? 0) + 20_000);
 });
