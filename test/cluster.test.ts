@@ -3,6 +3,7 @@
 // The CLI nodes run from dist/ (npm run build).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { Redis } from 'ioredis';
 import type { Socket } from 'socket.io-client';
 import {
   SYNC_EVENT,
@@ -222,6 +223,20 @@ describe('one clock for the cluster (in-process nodes on Redis)', () => {
     } finally {
       onRight.close();
       onOff.close();
+    }
+  });
+
+  test("a client passed in stays the caller's: used, duplicated for subscriptions, never quit", async () => {
+    const client = new Redis(redis.url);
+    client.on('error', () => undefined);
+    const { server } = await startClockServer({ redis: client });
+    try {
+      const state = await server.timers.start('passed-in', { duration: 60_000 });
+      assert.equal((await client.hget('server-clock:timer:passed-in', 'version')) ?? '', String(state.version));
+      await server.close();
+      assert.equal(client.status, 'ready');
+    } finally {
+      await client.quit();
     }
   });
 
