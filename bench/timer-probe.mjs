@@ -26,7 +26,8 @@ const arm = (state) => {
   clearTimeout(armed);
   if (state.status !== 'running') return;
   const at = state.endsAt - offset; // on the reference clock
-  // A timer to 20 ms before, then a spin: setTimeout alone may be late by milliseconds on a busy machine.
+  // A timer to 1 ms before, then a short spin (setTimeout has whole-millisecond resolution). A long
+  // spin would not help: nine probes spinning at once on two cores delay each other.
   armed = setTimeout(
     () => {
       while (now() < at);
