@@ -240,6 +240,19 @@ describe('one clock for the cluster (in-process nodes on Redis)', () => {
     }
   });
 
+  test('ended and cancelled timers expire after the TTL; versions still grow', async () => {
+    const { server } = await startClockServer({ redis: redis.url, timerTtl: 300 });
+    servers.push(server);
+    const started = await server.timers.start('expiring', { duration: 60_000 });
+    const cancelled = await server.timers.cancel('expiring');
+    assert.ok(cancelled.version > started.version);
+    await new Promise((r) => setTimeout(r, 500));
+    const gone = await server.timers.get('expiring');
+    assert.equal(gone.status, 'idle');
+    const again = await server.timers.start('expiring', { duration: 60_000 });
+    assert.ok(again.version > cancelled.version);
+  });
+
   test('end fires once per run across nodes', async () => {
     const nodes = await Promise.all([node(0), node(0), node(0)]);
     const ends: TimerEndEvent[] = [];
