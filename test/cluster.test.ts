@@ -110,6 +110,7 @@ describe('timers across nodes (CLI nodes on Redis)', () => {
       await until(async () => (await fetch(`${node.url}/ready`)).status === 503, 'not ready');
       assert.equal((await fetch(`${node.url}/ready`)).status, 503);
       assert.equal(await metric(node.url, 'server_clock_redis_up'), 0);
+      assert.equal(await metric(node.url, 'server_clock_cluster_clock_measuring'), 0);
       // Still serving the time.
       const socket = await connect(node.url);
       assert.ok(isSyncReply(await socket.timeout(2000).emitWithAck(SYNC_EVENT)));
@@ -123,6 +124,10 @@ describe('timers across nodes (CLI nodes on Redis)', () => {
     for (const node of [a, b]) {
       await until(async () => (await fetch(`${node.url}/ready`)).status === 200, 'ready again');
       assert.equal(await metric(node.url, 'server_clock_redis_up'), 1);
+      await until(
+        async () => (await metric(node.url, 'server_clock_cluster_clock_measuring')) === 1,
+        'measuring again',
+      );
     }
     // Every node sent its watchers the state again, unchanged.
     await waitFor(() => watchers.every((w, i) => w.states.length > before[i]), 'the resync');
