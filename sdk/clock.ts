@@ -13,6 +13,7 @@ import { DRIFT_BOUND, type Estimate } from './offset-estimator.js';
 import { TIME_EVENT } from './protocol.js';
 import { correct, slewedOffset, step, type Slew } from './slew.js';
 import { SyncLoop, type SyncMode, type SyncSettings } from './sync.js';
+import { ServerTimer } from './timer.js';
 
 /** Options of {@link connectClock}, all optional. Numbers out of range throw a `RangeError`. */
 export interface ClockOptions extends ConnectionOptions {
@@ -144,6 +145,8 @@ export class ServerClock extends EventTarget {
   #connection: Connection | undefined;
   // Stopped by close(), and kept: `mode` still says what the server did.
   readonly #sync: SyncLoop | undefined;
+  // How long a request may wait for its answer (the `timeout` option): sync, and timer watches.
+  readonly #timeout: number;
   // The estimate in use, and the correction towards it: from the first estimate until close().
   #estimate: Estimate | undefined;
   #slew: Slew | undefined;
@@ -156,6 +159,7 @@ export class ServerClock extends EventTarget {
   constructor(url: string, options: ClockOptions = {}) {
     super();
     const settings = withDefaults(options);
+    this.#timeout = settings.timeout;
     const valid = clockUrl(url);
     if (valid === undefined) {
       this.url = String(url);
@@ -259,7 +263,23 @@ export class ServerClock extends EventTarget {
     return this.#sync?.mode;
   }
 
-  /** Lets go of the connection and of the estimate; the last clock on a URL closes the connection. Idempotent. */
+  /**
+   * Watches the server's timer `name` (letters, digits and `.`, `_`, `:`, `-`, up to 64): a new
+   * {@link ServerTimer}. Timers of one name on one connection share one watch on the server. An
+   * invalid name, or a clock without a connection, gives a timer that fires `error` instead.
+   * Closing the clock closes its timers.
+   *
+   * @example
+   * ```ts
+   * const round = clock.timer('round-7');
+   * round.addEventListener('end', () => console.log('time is up'));
+   * ```
+   */
+  timer(name: string): ServerTimer {
+    return new ServerTimer(this, name, this.#connection, this.#timeout);
+  }
+
+  /** Lets go of the connection and of the estimate, and closes its timers; the last clock on a URL closes the connection. Idempotent. */
   close(): void {
     const connection = this.#connection;
     if (!connection) return;

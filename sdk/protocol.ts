@@ -80,6 +80,8 @@ export type TimerWatchAck = TimerState | TimerError;
 export interface ServerToClientEvents {
   /** The server's time, pushed (see {@link TimePayload}). */
   [TIME_EVENT]: (time: TimePayload) => void;
+  /** A watched timer's state after a change (see {@link TimerState}). */
+  [TIMER_EVENT]: (state: TimerState) => void;
 }
 
 /** What a client sends, as socket.io's typed event map (see {@link ServerToClientEvents}). */
