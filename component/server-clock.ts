@@ -40,6 +40,7 @@ export interface UntilEndDetail {
   /** The end of the countdown (`until`), epoch ms on the server's clock. */
   until: number;
   timer?: undefined;
+  endsAt?: undefined;
 }
 
 /** `detail` of `server-clock-end` for a server's timer (`timer`). */

@@ -1,5 +1,6 @@
 // web-test-runner plugin: a real demo server for the browser tests, started with the test run,
 // plus servers that a test may spawn, kill and restart itself (through executeServerCommand).
+import { randomUUID } from 'node:crypto';
 import { startServer, stopServer } from './servers.mjs';
 
 export function demoServerPlugin() {
@@ -10,12 +11,26 @@ export function demoServerPlugin() {
   const actions = {
     // The shared demo server, up for the whole run.
     url: () => ({ url: shared.url }),
-    // A server of the test's own: { kind: 'demo' | 'classic', args?: string[] } → { id, url }.
-    spawn: async ({ kind = 'demo', args = [] }) => {
-      const server = await startServer(kind, 0, args);
+    // A server of the test's own: { kind: 'demo' | 'classic', args?: string[], admin?: boolean } →
+    // { id, url }. With `admin`, a demo server gets an admin token of the plugin's own, which
+    // only the `admin` action uses: the page never holds it.
+    spawn: async ({ kind = 'demo', args = [], admin = false }) => {
+      const adminToken = admin ? randomUUID() : undefined;
+      const all = adminToken ? [...args, '--admin-token', adminToken] : args;
+      const server = await startServer(kind, 0, all);
       const id = nextId++;
-      spawned.set(id, { ...server, kind, args });
+      spawned.set(id, { ...server, kind, args: all, adminToken });
       return { id, url: server.url };
+    },
+    // An admin request to a server spawned with `admin`: { id, method, path, body? } → { status, body }.
+    admin: async ({ id, method, path, body }) => {
+      const { url, adminToken } = spawned.get(id);
+      const response = await fetch(`${url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return { status: response.status, body: await response.json() };
     },
     kill: async ({ id, signal = 'SIGKILL' }) => {
       await stopServer(spawned.get(id), signal);

@@ -21,6 +21,21 @@ export function spawnServer(
   return executeServerCommand('demo-server', { action: 'spawn', kind, args });
 }
 
+/** A demo server of this test's own with the admin API on, its token kept by the runner. */
+export function spawnAdminServer(args: string[] = []): Promise<SpawnedServer> {
+  return executeServerCommand('demo-server', { action: 'spawn', kind: 'demo', args, admin: true });
+}
+
+/** An admin request to a server from {@link spawnAdminServer}: its status and JSON body (a timer's state, or `{ error }`). */
+export function adminRequest(
+  server: SpawnedServer,
+  method: 'GET' | 'PUT' | 'POST' | 'DELETE',
+  path: string,
+  body?: object,
+): Promise<{ status: number; body: unknown }> {
+  return executeServerCommand('demo-server', { action: 'admin', id: server.id, method, path, body });
+}
+
 export async function killServer(server: SpawnedServer): Promise<void> {
   await executeServerCommand('demo-server', { action: 'kill', id: server.id });
 }
