@@ -11,6 +11,9 @@ Options (environment variable in brackets):
                          (default: the server's own origin, plus localhost outside production)
   --tick <ms>            broadcast period in ms [TICK_INTERVAL] (default 1000)
   --transports <list>    polling,websocket [TRANSPORTS] (default both)
+  --admin-token <token>  bearer token for the timers' admin API writes [ADMIN_TOKEN]
+                         (default none: writes refused)
+  --timer-ttl <ms>       how long ended and cancelled timers are kept [TIMER_TTL] (default 86400000)
   --log-level <level>    ${LOG_LEVELS.join('|')} [LOG_LEVEL] (default info)
   --no-demo              do not serve the demo page at /
   -h, --help             show this help`;
@@ -29,6 +32,8 @@ try {
       origins: { type: 'string' },
       tick: { type: 'string' },
       transports: { type: 'string' },
+      'admin-token': { type: 'string' },
+      'timer-ttl': { type: 'string' },
       'log-level': { type: 'string' },
       'no-demo': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -47,6 +52,9 @@ const port = Number(args.port ?? env.PORT ?? 3000);
 if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`invalid port "${args.port ?? env.PORT}"`);
 const tick = Number(args.tick ?? env.TICK_INTERVAL ?? 1000);
 if (!Number.isFinite(tick) || tick < 10) fail(`invalid tick interval "${args.tick ?? env.TICK_INTERVAL}"`);
+const timerTtl = Number(args['timer-ttl'] ?? env.TIMER_TTL ?? 86_400_000);
+if (!Number.isFinite(timerTtl) || timerTtl <= 0) fail(`invalid timer TTL "${args['timer-ttl'] ?? env.TIMER_TTL}"`);
+const adminToken = args['admin-token'] ?? env.ADMIN_TOKEN;
 const level = args['log-level'] ?? env.LOG_LEVEL ?? 'info';
 if (!isLogLevel(level)) fail(`invalid log level "${level}"`);
 const originList = args.origins ?? env.ALLOWED_ORIGINS;
@@ -59,6 +67,8 @@ const server = createClockServer({
   logger,
   demo: !args['no-demo'],
   tickInterval: tick,
+  timerTtl,
+  ...(adminToken ? { adminToken } : {}),
   ...(originList
     ? { allowedOrigins: originList.trim() === '*' ? '*' : originList.split(',').map((o) => o.trim()) }
     : {}),

@@ -10,8 +10,13 @@ export interface ServerMetrics {
   readonly rateLimited: Counter;
   /** Handshakes and requests engine.io refused, by its reason (e.g. `Forbidden` for an origin). */
   readonly rejectedHandshakes: Counter<'reason'>;
-  /** Inbound packets dropped unanswered: `unknown_event`, or `invalid_sync` (a malformed sync request). */
+  /**
+   * Inbound packets dropped unanswered: `unknown_event`, `invalid_sync` (a malformed sync request),
+   * `invalid_timer_watch` (no acknowledgement), `invalid_timer_unwatch` (no valid name).
+   */
   readonly droppedEvents: Counter<'reason'>;
+  /** Timer watches refused, by code: `bad-name`, `too-many`, `unavailable`. */
+  readonly timerWatchErrors: Counter<'code'>;
   /** Stops measuring the event loop. */
   close(): void;
 }
@@ -26,8 +31,13 @@ const RESOLUTION_MS = 10;
 /**
  * The server's metrics, in a registry of their own.
  * @param connectedClients - read at each scrape, for the `connected_clients` gauge
+ * @param watchCounts - read at each scrape, for the `watched_timers` and `timer_watches` gauges:
+ *   the distinct timers this node's sockets watch, and the (socket, timer) pairs
  */
-export function createMetrics(connectedClients: () => number): ServerMetrics {
+export function createMetrics(
+  connectedClients: () => number,
+  watchCounts: () => { timers: number; watches: number },
+): ServerMetrics {
   // A registry per server, not prom-client's global one: several servers may share a process.
   const registry = new Registry();
   const registers = [registry];
@@ -37,6 +47,22 @@ export function createMetrics(connectedClients: () => number): ServerMetrics {
     registers,
     collect() {
       this.set(connectedClients());
+    },
+  });
+  new Gauge({
+    name: `${PREFIX}watched_timers`,
+    help: 'Distinct timers watched by the clients of this node.',
+    registers,
+    collect() {
+      this.set(watchCounts().timers);
+    },
+  });
+  new Gauge({
+    name: `${PREFIX}timer_watches`,
+    help: 'Timer watches by the clients of this node: (connection, timer) pairs.',
+    registers,
+    collect() {
+      this.set(watchCounts().watches);
     },
   });
   const loopDelay = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
@@ -73,6 +99,12 @@ export function createMetrics(connectedClients: () => number): ServerMetrics {
       name: `${PREFIX}dropped_events_total`,
       help: 'Inbound packets dropped without an answer, by reason.',
       labelNames: ['reason'],
+      registers,
+    }),
+    timerWatchErrors: new Counter({
+      name: `${PREFIX}timer_watch_errors_total`,
+      help: 'Timer watches refused, by code (bad-name, too-many, unavailable).',
+      labelNames: ['code'],
       registers,
     }),
     close: () => loopDelay.disable(),

@@ -1,7 +1,15 @@
 import { createServer, type IncomingMessage, type ServerResponse, type Server as HttpServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { Server } from 'socket.io';
-import { SYNC_EVENT, type ClientToServerEvents, type ServerToClientEvents, type SyncReply } from '../sdk/protocol.js';
+import {
+  SYNC_EVENT,
+  TIMER_EVENT,
+  TIMER_UNWATCH_EVENT,
+  TIMER_WATCH_EVENT,
+  type ClientToServerEvents,
+  type ServerToClientEvents,
+  type SyncReply,
+} from '../sdk/protocol.js';
 import { createLogger, type Logger } from './logger.js';
 import { preciseNow } from './precise-time.js';
 import { DEMO_FILES, demoPage, findCdnBundle } from './demo-page.js';
@@ -10,6 +18,12 @@ import { TokenBucket } from './token-bucket.js';
 import { startTicker } from './ticker.js';
 import { releaseUpgradeRequest, trimConnection } from './internals.js';
 import type { ClockIo, ClockSocket, InterServerEvents, SocketData } from './io-types.js';
+import { createMemoryStore } from './timers/memory-store.js';
+import type { TimerStoreFactory } from './timers/store.js';
+import { createTimers, type ClockTimers } from './timers/timers.js';
+import { timerRoom, watchCounts, watchHandlers } from './timers/watch.js';
+import { createAdminHandler, type AdminHandler } from './timers/admin-api.js';
+import { driveDemoRound } from './timers/demo-round.js';
 
 /** Options of {@link createClockServer}; every one may be left out. */
 export interface ClockServerOptions {
@@ -46,7 +60,8 @@ export interface ClockServerOptions {
    */
   transports?: ('polling' | 'websocket')[];
   /**
-   * Serve the demo page at `/` and the CDN bundle at `/cdn/` (on a server of its own only).
+   * Serve the demo page at `/` and the CDN bundle at `/cdn/` (on a server of its own only), and
+   * drive the timer `demo-round`: a round of a minute, restarted when it ends.
    * @defaultValue `false`
    */
   demo?: boolean;
@@ -61,6 +76,28 @@ export interface ClockServerOptions {
    * @defaultValue `createLogger('info')`: JSON lines on stdout and stderr
    */
   logger?: Logger;
+  /**
+   * The bearer token that writes of the timers' HTTP admin API need
+   * (`Authorization: Bearer <token>`). Without one, every write is refused (403); reads stay public.
+   * @defaultValue none: writes disabled
+   */
+  adminToken?: string;
+  /**
+   * How long ended and cancelled timers are kept, ms; then they read as `idle`.
+   * @defaultValue `86_400_000` (a day)
+   */
+  timerTtl?: number;
+  /**
+   * The clock the server serves, epoch ms: its ticks, its sync answers and its timers' deadlines.
+   * Tests inject an offset with it.
+   * @defaultValue {@link preciseNow}, the system clock with sub-millisecond precision
+   */
+  clock?: () => number;
+  /**
+   * Where timers live: a factory the server calls once with its clock and TTL.
+   * @defaultValue `createMemoryStore`: in this process's memory
+   */
+  timerStore?: TimerStoreFactory;
 }
 
 /** A running clock server, from {@link createClockServer}. */
@@ -75,6 +112,14 @@ export interface ClockServer {
   httpServer: HttpServer;
   /** Counters and gauges, served at `GET /metrics` (own server only). */
   metrics: ServerMetrics;
+  /** The server-driven timers: actions, state and the `end` event. */
+  timers: ClockTimers;
+  /**
+   * The timers' HTTP admin API (`/timers/{name}`, see the README) as a request handler: returns
+   * true when it takes the request. A server of its own routes it; on a caller's `httpServer`,
+   * nothing does until the caller calls it from its own request handler.
+   */
+  adminHandler: AdminHandler;
   /**
    * Starts listening (own server only; rejects otherwise); resolves with the bound port.
    * @param port - defaults to {@link ClockServerOptions.port}, else 3000
@@ -82,7 +127,7 @@ export interface ClockServer {
    */
   listen(port?: number, host?: string): Promise<number>;
   /**
-   * Fails readiness, stops the timer, disconnects clients (they reconnect, to another instance
+   * Fails readiness, stops the ticker and the timers' scheduler, disconnects clients (they reconnect, to another instance
    * behind a load balancer) and closes the servers. Calling it again returns the same promise.
    */
   close(): Promise<void>;
@@ -109,7 +154,8 @@ function isAck(value: unknown): value is (reply: SyncReply) => void {
  *
  * @param options - all optional; see {@link ClockServerOptions} for each default
  * @returns the server; a server of its own listens once {@link ClockServer.listen} is called
- * @throws RangeError if `tickInterval` is not a number of milliseconds ≥ 10
+ * @throws RangeError if `tickInterval` is not a number of milliseconds ≥ 10, or `timerTtl` not a
+ *   positive number of milliseconds
  *
  * @example A server of its own, with the demo page, closed on SIGTERM:
  * ```ts
@@ -135,6 +181,11 @@ export function createClockServer(options: ClockServerOptions = {}): ClockServer
   if (!(Number.isFinite(tickInterval) && tickInterval >= 10)) {
     throw new RangeError(`tickInterval must be a number of milliseconds ≥ 10, got ${String(options.tickInterval)}`);
   }
+  const timerTtl = options.timerTtl ?? 86_400_000;
+  if (!(Number.isFinite(timerTtl) && timerTtl > 0)) {
+    throw new RangeError(`timerTtl must be a positive number of milliseconds, got ${String(options.timerTtl)}`);
+  }
+  const clock = options.clock ?? preciseNow;
   const log = options.logger ?? createLogger('info');
   const ownServer = !options.httpServer;
   const httpServer = options.httpServer ?? createServer();
@@ -157,7 +208,10 @@ export function createClockServer(options: ClockServerOptions = {}): ClockServer
     },
   });
   io.engine.use(releaseUpgradeRequest);
-  const metrics = createMetrics(() => io.engine.clientsCount);
+  const metrics = createMetrics(
+    () => io.engine.clientsCount,
+    () => watchCounts(io),
+  );
   // Every refusal: a disallowed origin (Forbidden), an unknown session or transport, a bad request.
   io.engine.on('connection_error', (error: { req: IncomingMessage; message: string }) => {
     metrics.rejectedHandshakes.inc({ reason: error.message });
@@ -167,16 +221,17 @@ export function createClockServer(options: ClockServerOptions = {}): ClockServer
   // The handlers below are shared by every socket (socket.io calls them with the socket as
   // `this`), so that a connection costs no closures of its own.
 
-  // A client may only ask for the time: other events have no handler, and are counted and dropped here.
+  // A client may only ask for the time and watch timers: other events have no handler, and are
+  // counted and dropped here.
   const dropUnknownEvents = ([event]: unknown[], next: (err?: Error) => void) => {
-    if (event === SYNC_EVENT) return next();
+    if (event === SYNC_EVENT || event === TIMER_WATCH_EVENT || event === TIMER_UNWATCH_EVENT) return next();
     metrics.droppedEvents.inc({ reason: 'unknown_event' });
   };
 
   // The SDK sends no argument but the acknowledgement. Anything else is not from it: dropped without
   // an answer, like a request over the rate limit, which costs the sender a timeout and us nothing.
   function onSync(this: ClockSocket, ...args: unknown[]) {
-    const t1 = preciseNow();
+    const t1 = clock();
     metrics.syncRequests.inc();
     const ack = args[0];
     if (args.length !== 1 || !isAck(ack)) {
@@ -187,17 +242,26 @@ export function createClockServer(options: ClockServerOptions = {}): ClockServer
       metrics.rateLimited.inc();
       return;
     }
-    const reply: SyncReply = { t1, t2: preciseNow() };
+    const reply: SyncReply = { t1, t2: clock() };
     ack(reply);
   }
 
-  const ticker = startTicker(io, tickInterval, preciseNow);
+  const ticker = startTicker(io, tickInterval, clock);
+
+  const store = (options.timerStore ?? createMemoryStore)({ clock, ttl: timerTtl });
+  // Through the adapter: with several nodes, it carries each state to the watchers on all of them.
+  const timers = createTimers(store, clock, (state) => io.to(timerRoom(state.name)).emit(TIMER_EVENT, state), log);
+  const { onWatch, onUnwatch } = watchHandlers(timers, metrics);
+  const adminHandler = createAdminHandler(timers, options.adminToken, log);
+  const stopDemoRound = options.demo ? driveDemoRound(timers, log) : undefined;
 
   io.on('connection', (socket) => {
     ticker.add(socket);
     syncBuckets.fill(socket.data, performance.now());
     socket.use(dropUnknownEvents);
     socket.on(SYNC_EVENT, onSync);
+    socket.on(TIMER_WATCH_EVENT, onWatch);
+    socket.on(TIMER_UNWATCH_EVENT, onUnwatch);
     trimConnection(socket);
   });
 
@@ -207,7 +271,7 @@ export function createClockServer(options: ClockServerOptions = {}): ClockServer
     const cdnBundle = options.demo ? findCdnBundle() : undefined;
     httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => {
       // socket.io answers its own path; everything else is ours.
-      if (req.url?.startsWith('/socket.io/')) return;
+      if (req.url?.startsWith('/socket.io/') || adminHandler(req, res)) return;
       const ready = httpServer.listening && !closing;
       void route(req, res, { demo: options.demo === true, cdnBundle, ready, metrics }).catch((error: unknown) => {
         log.error('request failed', { url: req.url, error: String(error) });
@@ -221,6 +285,8 @@ export function createClockServer(options: ClockServerOptions = {}): ClockServer
     io,
     httpServer,
     metrics,
+    timers,
+    adminHandler,
     listen(port = options.port ?? 3000, host = options.host ?? 'localhost') {
       if (!ownServer) return Promise.reject(new Error('listen() is for a server created by createClockServer'));
       return new Promise((resolve, reject) => {
@@ -236,10 +302,12 @@ export function createClockServer(options: ClockServerOptions = {}): ClockServer
       // Readiness fails from here on: `closing` is set before anything else happens.
       closing ??= new Promise<void>((resolve) => {
         ticker.stop();
+        stopDemoRound?.();
+        timers.stop();
         metrics.close();
         // io.close() closes every socket's transport (clients see "transport close" and reconnect)
         // and, when it created nothing itself, closes httpServer.
-        void io.close(() => resolve());
+        void io.close(() => void store.close().then(resolve, resolve));
         if (ownServer) httpServer.closeAllConnections();
       });
       return closing;
