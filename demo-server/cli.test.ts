@@ -32,3 +32,24 @@ test(
     for (const reason of await reasons) assert.equal(reason, 'transport close');
   },
 );
+
+test(
+  'the CLI takes --admin-token and --timer-ttl, and drives demo-round',
+  { skip: !built && 'dist/ is not built: run `npm run build`' },
+  async (t) => {
+    const server = await startServer('demo', 0, ['--admin-token', 'cli-token', '--timer-ttl', '60000']);
+    t.after(() => server.child.kill('SIGKILL'));
+    const write = (authorization: string) =>
+      fetch(`${server.url}/timers/cli-test`, {
+        method: 'PUT',
+        headers: { authorization },
+        body: '{"duration": 60000}',
+      });
+    assert.equal((await write('Bearer wrong')).status, 403);
+    const res = await write('Bearer cli-token');
+    assert.equal(res.status, 200);
+    assert.equal(((await res.json()) as { status: string }).status, 'running');
+    const round = (await (await fetch(`${server.url}/timers/demo-round`)).json()) as { status: string };
+    assert.equal(round.status, 'running');
+  },
+);

@@ -32,3 +32,18 @@ export function nextEvent<E extends Event = CustomEvent>(
     target.addEventListener(type, listener);
   });
 }
+
+/** Like {@link waitFor}, for a check that must await something (a fetch, a store). */
+export async function waitForAsync<T>(
+  check: () => Promise<T>,
+  what: string,
+  timeout = 15_000,
+): Promise<NonNullable<T>> {
+  const start = performance.now();
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (performance.now() - start > timeout) throw new Error(`timed out after ${timeout} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

@@ -155,5 +155,6 @@ function sendJson(res: ServerResponse, status: number, body: TimerState | { erro
   // A body left unread (too large) is not worth reading to keep the connection.
   if (status === 413) headers.connection = 'close';
   res.writeHead(status, headers);
-  res.end(JSON.stringify(body));
+  // A line of its own, for curl.
+  res.end(`${JSON.stringify(body)}\n`);
 }

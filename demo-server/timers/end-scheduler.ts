@@ -28,7 +28,8 @@ const RETRY_MS = 1_000;
  * timers can fire early, and the clock can be corrected, so each wake-up ends only what
  * {@link TimerStore.due} says is due, and re-arms. Each end is the atomic `endIfDue` change:
  * `ended` is called only when this node won it, so once per run across every node. It starts
- * with a scan, which ends any deadline that passed while no node was up.
+ * with a scan (on the event loop's next turn), which ends any deadline that passed while no node
+ * was up.
  */
 export function startEndScheduler(
   store: TimerStore,
@@ -80,7 +81,9 @@ export function startEndScheduler(
   }
 
   const unlisten = store.onChange(() => void wake());
-  void wake();
+  // The first scan on the next turn of the event loop: `end` listeners added right after the
+  // server is created hear the ends of overdue timers.
+  arm(0);
   return {
     stop() {
       stopped = true;

@@ -70,7 +70,8 @@ export interface ClockTimers {
   get(name: string): Promise<TimerState>;
   /**
    * Calls `listener` when a run ends: once per run, on the one node that ended it (a deadline that
-   * passed while no node was up ends on the first node up, late).
+   * passed while no node was up ends on the first node up, late: add listeners right after
+   * `createClockServer`, they hear those ends too).
    */
   on(event: 'end', listener: (event: TimerEndEvent) => void): this;
   /** Removes a listener added with {@link ClockTimers.on}. */
