@@ -13,7 +13,7 @@ import { DRIFT_BOUND, type Estimate } from './offset-estimator.js';
 import { TIME_EVENT } from './protocol.js';
 import { correct, slewedOffset, step, type Slew } from './slew.js';
 import { SyncLoop, type SyncMode, type SyncSettings } from './sync.js';
-import { ServerTimer } from './timer.js';
+import { ServerTimer, type ClockTimer } from './timer.js';
 
 /** Options of {@link connectClock}, all optional. Numbers out of range throw a `RangeError`. */
 export interface ClockOptions extends ConnectionOptions {
@@ -147,6 +147,8 @@ export class ServerClock extends EventTarget {
   readonly #sync: SyncLoop | undefined;
   // How long a request may wait for its answer (the `timeout` option): sync, and timer watches.
   readonly #timeout: number;
+  // The open timers of this clock: told of each new estimate, and closed with it.
+  readonly #timers = new Set<ClockTimer>();
   // The estimate in use, and the correction towards it: from the first estimate until close().
   #estimate: Estimate | undefined;
   #slew: Slew | undefined;
@@ -276,13 +278,15 @@ export class ServerClock extends EventTarget {
    * ```
    */
   timer(name: string): ServerTimer {
-    return new ServerTimer(this, name, this.#connection, this.#timeout);
+    return new ServerTimer(this, name, { connection: this.#connection, timeout: this.#timeout, timers: this.#timers });
   }
 
   /** Lets go of the connection and of the estimate, and closes its timers; the last clock on a URL closes the connection. Idempotent. */
   close(): void {
     const connection = this.#connection;
     if (!connection) return;
+    // First the timers, so that they unwatch over a connection that other clocks may keep.
+    for (const timer of [...this.#timers]) timer.closed();
     this.#connection = this.#estimate = this.#slew = undefined;
     this.#sync?.stop();
     if (connection.socket.connected) fire(this, 'disconnect', { reason: 'io client disconnect' });
@@ -295,6 +299,7 @@ export class ServerClock extends EventTarget {
     const t = monotonicNow();
     this.#slew = replace ? step(estimate.offset, t) : correct(this.#slew, estimate.offset, t);
     this.#estimate = estimate;
+    for (const timer of this.#timers) timer.estimated();
     fire(this, 'sync', {
       offset: estimate.offset,
       rtt: estimate.rtt ?? NaN,

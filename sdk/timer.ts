@@ -95,6 +95,25 @@ export function nextRun(run: TimerRun | undefined, state: TimerState, now: numbe
 // then, sees the end is not reached and sleeps again.
 const MAX_DELAY_MS = 2 ** 31 - 1;
 
+/**
+ * What a clock gives its timers: its connection (none once closed, or for an invalid URL), its
+ * `timeout` option, and the set of its timers, whom it tells of each new estimate and of its close.
+ * @internal
+ */
+export interface TimerSource {
+  connection: Connection | undefined;
+  timeout: number;
+  timers: Set<ClockTimer>;
+}
+
+/** What a clock tells each of its timers. @internal */
+export interface ClockTimer {
+  /** A new estimate: the instant `end` is due may have moved. */
+  estimated(): void;
+  /** The clock is closing: so do its timers. */
+  closed(): void;
+}
+
 /** What a subscription tells each timer that holds it. */
 interface Watcher {
   state(state: TimerState): void;
@@ -206,15 +225,23 @@ export class ServerTimer extends EventTarget {
   #error: ServerTimerError | undefined;
   #run: TimerRun | undefined;
   #endTimer: ReturnType<typeof setTimeout> | undefined;
-  // Until close(): the subscription's key, and the listeners on the subscription and on the clock.
-  #held: { key: string; subscription: TimerSubscription; watcher: Watcher; listeners: AbortController } | undefined;
+  // Until close(): the subscription (and its key in the pool) and what listens to it and to the clock.
+  #held:
+    | {
+        key: string;
+        subscription: TimerSubscription;
+        watcher: Watcher;
+        clockTimers: Set<ClockTimer>;
+        hooks: ClockTimer;
+      }
+    | undefined;
 
   /**
-   * Watches `name` over `connection`, sharing the subscription already there. Use
-   * {@link ServerClock.timer}, which passes its connection and its `timeout` option.
+   * Watches `name` over the clock's connection, sharing the subscription already there. Use
+   * {@link ServerClock.timer}, which passes what the timer needs of it.
    * @internal
    */
-  constructor(clock: ServerClock, name: string, connection: Connection | undefined, timeout: number) {
+  constructor(clock: ServerClock, name: string, { connection, timeout, timers }: TimerSource) {
     super();
     this.clock = clock;
     this.name = name;
@@ -231,13 +258,9 @@ export class ServerTimer extends EventTarget {
     const subscription = subscriptions.acquire(key, () => new TimerSubscription(connection.socket, name, timeout));
     const watcher: Watcher = { state: (state) => this.#onState(state), error: (error) => this.#onError(error) };
     subscription.watchers.add(watcher);
-    const listeners = new AbortController();
-    const { signal } = listeners;
-    // The estimate moved: so may the instant `end` is due.
-    clock.addEventListener('sync', () => this.#arm(), { signal });
-    // The clock closed: so do its timers.
-    clock.addEventListener('statechange', ({ detail }) => detail.state === 'disconnected' && this.close(), { signal });
-    this.#held = { key, subscription, watcher, listeners };
+    const hooks: ClockTimer = { estimated: () => this.#arm(), closed: () => this.close() };
+    timers.add(hooks);
+    this.#held = { key, subscription, watcher, clockTimers: timers, hooks };
     // Joining a subscription under way: what it has, as if it had just come (once listeners are on).
     queueMicrotask(() => {
       if (!this.#held) return;
@@ -329,7 +352,7 @@ export class ServerTimer extends EventTarget {
     if (!held) return;
     this.#held = undefined;
     clearTimeout(this.#endTimer);
-    held.listeners.abort();
+    held.clockTimers.delete(held.hooks);
     held.subscription.watchers.delete(held.watcher);
     subscriptions.release(held.key);
   }
