@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { createClockServer } from './server.js';
+import { preciseNow } from './precise-time.js';
 import { createLogger, isLogLevel, LOG_LEVELS } from './logger.js';
 
 const USAGE = `Usage: server-clock [options]
@@ -14,6 +15,8 @@ Options (environment variable in brackets):
   --admin-token <token>  bearer token for the timers' admin API writes [ADMIN_TOKEN]
                          (default none: writes refused)
   --timer-ttl <ms>       how long ended and cancelled timers are kept [TIMER_TTL] (default 86400000)
+  --redis <url>          Redis for several nodes: timers, fan-out and the cluster clock [REDIS_URL]
+                         (default none: one node, timers in memory)
   --log-level <level>    ${LOG_LEVELS.join('|')} [LOG_LEVEL] (default info)
   --no-demo              do not serve the demo page at /
   -h, --help             show this help`;
@@ -28,6 +31,9 @@ try {
   args = parseArgs({
     options: {
       port: { type: 'string' },
+      redis: { type: 'string' },
+      // Testing only, so not in the usage: the system clock moved by this many ms.
+      'clock-offset': { type: 'string' },
       host: { type: 'string' },
       origins: { type: 'string' },
       tick: { type: 'string' },
@@ -55,6 +61,9 @@ if (!Number.isFinite(tick) || tick < 10) fail(`invalid tick interval "${args.tic
 const timerTtl = Number(args['timer-ttl'] ?? env.TIMER_TTL ?? 86_400_000);
 if (!Number.isFinite(timerTtl) || timerTtl <= 0) fail(`invalid timer TTL "${args['timer-ttl'] ?? env.TIMER_TTL}"`);
 const adminToken = args['admin-token'] ?? env.ADMIN_TOKEN;
+const redis = args.redis ?? env.REDIS_URL;
+const clockOffset = Number(args['clock-offset'] ?? 0);
+if (!Number.isFinite(clockOffset)) fail(`invalid clock offset "${args['clock-offset']}"`);
 const level = args['log-level'] ?? env.LOG_LEVEL ?? 'info';
 if (!isLogLevel(level)) fail(`invalid log level "${level}"`);
 const originList = args.origins ?? env.ALLOWED_ORIGINS;
@@ -69,6 +78,8 @@ const server = createClockServer({
   tickInterval: tick,
   timerTtl,
   ...(adminToken ? { adminToken } : {}),
+  ...(redis ? { redis } : {}),
+  ...(clockOffset ? { clock: () => preciseNow() + clockOffset } : {}),
   ...(originList
     ? { allowedOrigins: originList.trim() === '*' ? '*' : originList.split(',').map((o) => o.trim()) }
     : {}),

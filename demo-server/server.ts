@@ -24,6 +24,8 @@ import { createTimers, type ClockTimers } from './timers/timers.js';
 import { timerRoom, watchCounts, watchHandlers } from './timers/watch.js';
 import { createAdminHandler, type AdminHandler } from './timers/admin-api.js';
 import { driveDemoRound } from './timers/demo-round.js';
+import { joinCluster } from './cluster.js';
+import type { RedisOption } from './redis-link.js';
 
 /** Options of {@link createClockServer}; every one may be left out. */
 export interface ClockServerOptions {
@@ -98,6 +100,17 @@ export interface ClockServerOptions {
    * @defaultValue `createMemoryStore`: in this process's memory
    */
   timerStore?: TimerStoreFactory;
+  /**
+   * Redis, for several nodes: a URL (`redis://127.0.0.1:6379`), or an ioredis client you pass in
+   * (it stays yours: `close()` does not quit it, and subscriptions use duplicates of it). Timers then
+   * live in Redis, socket.io's Redis adapter carries each change to the watchers on every node, and
+   * the clock served (ticks, sync answers, deadlines) is {@link ClockServerOptions.clock} corrected
+   * onto Redis' `TIME`, the cluster's reference: measured before {@link ClockServer.listen} listens,
+   * then every 15 s, slewed. While Redis is unreachable the node keeps serving the time, `/ready`
+   * answers 503 and watches are refused as `unavailable`; when it is back, watchers get every state again.
+   * @defaultValue none: one node, timers in memory ({@link ClockServerOptions.timerStore})
+   */
+  redis?: RedisOption;
 }
 
 /** A running clock server, from {@link createClockServer}. */
@@ -185,7 +198,6 @@ export function createClockServer(options: ClockServerOptions = {}): ClockServer
   if (!(Number.isFinite(timerTtl) && timerTtl > 0)) {
     throw new RangeError(`timerTtl must be a positive number of milliseconds, got ${String(options.timerTtl)}`);
   }
-  const clock = options.clock ?? preciseNow;
   const log = options.logger ?? createLogger('info');
   const ownServer = !options.httpServer;
   const httpServer = options.httpServer ?? createServer();
@@ -212,6 +224,13 @@ export function createClockServer(options: ClockServerOptions = {}): ClockServer
     () => io.engine.clientsCount,
     () => watchCounts(io),
   );
+  const localClock = options.clock ?? preciseNow;
+  const cluster = options.redis
+    ? joinCluster(options.redis, { io, clock: localClock, log, registry: metrics.registry })
+    : undefined;
+  const clock = cluster ? () => cluster.clock.now() : localClock;
+  // The first measurement steps the clock: before listening on a server of our own, else at once.
+  let clusterClockStarted = ownServer ? undefined : cluster?.clock.start();
   // Every refusal: a disallowed origin (Forbidden), an unknown session or transport, a bad request.
   io.engine.on('connection_error', (error: { req: IncomingMessage; message: string }) => {
     metrics.rejectedHandshakes.inc({ reason: error.message });
@@ -248,10 +267,11 @@ export function createClockServer(options: ClockServerOptions = {}): ClockServer
 
   const ticker = startTicker(io, tickInterval, clock);
 
-  const store = (options.timerStore ?? createMemoryStore)({ clock, ttl: timerTtl });
+  const store = (options.timerStore ?? cluster?.store ?? createMemoryStore)({ clock, ttl: timerTtl });
   // Through the adapter: with several nodes, it carries each state to the watchers on all of them.
   const timers = createTimers(store, clock, (state) => io.to(timerRoom(state.name)).emit(TIMER_EVENT, state), log);
   const { onWatch, onUnwatch } = watchHandlers(timers, metrics);
+  cluster?.resyncWatchers(timers);
   const adminHandler = createAdminHandler(timers, options.adminToken, log);
   const stopDemoRound = options.demo ? driveDemoRound(timers, log) : undefined;
 
@@ -272,8 +292,14 @@ export function createClockServer(options: ClockServerOptions = {}): ClockServer
     httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => {
       // socket.io answers its own path; everything else is ours.
       if (req.url?.startsWith('/socket.io/') || adminHandler(req, res)) return;
-      const ready = httpServer.listening && !closing;
-      void route(req, res, { demo: options.demo === true, cdnBundle, ready, metrics }).catch((error: unknown) => {
+      const unready = closing
+        ? 'shutting down'
+        : !httpServer.listening
+          ? 'not listening'
+          : cluster && !cluster.up()
+            ? 'redis unavailable'
+            : undefined;
+      void route(req, res, { demo: options.demo === true, cdnBundle, unready, metrics }).catch((error: unknown) => {
         log.error('request failed', { url: req.url, error: String(error) });
         if (!res.headersSent) res.writeHead(500);
         res.end();
@@ -289,14 +315,19 @@ export function createClockServer(options: ClockServerOptions = {}): ClockServer
     adminHandler,
     listen(port = options.port ?? 3000, host = options.host ?? 'localhost') {
       if (!ownServer) return Promise.reject(new Error('listen() is for a server created by createClockServer'));
-      return new Promise((resolve, reject) => {
-        httpServer.once('error', reject);
-        httpServer.listen(port, host, () => {
-          httpServer.off('error', reject);
-          const address = httpServer.address();
-          resolve(typeof address === 'object' && address ? address.port : port);
-        });
-      });
+      clusterClockStarted ??= cluster?.clock.start();
+      const clockReady = clusterClockStarted ?? Promise.resolve(true);
+      return clockReady.then(
+        () =>
+          new Promise((resolve, reject) => {
+            httpServer.once('error', reject);
+            httpServer.listen(port, host, () => {
+              httpServer.off('error', reject);
+              const address = httpServer.address();
+              resolve(typeof address === 'object' && address ? address.port : port);
+            });
+          }),
+      );
     },
     close() {
       // Readiness fails from here on: `closing` is set before anything else happens.
@@ -307,7 +338,8 @@ export function createClockServer(options: ClockServerOptions = {}): ClockServer
         metrics.close();
         // io.close() closes every socket's transport (clients see "transport close" and reconnect)
         // and, when it created nothing itself, closes httpServer.
-        void io.close(() => void store.close().then(resolve, resolve));
+        const release = () => store.close().then(() => cluster?.close());
+        void io.close(() => void release().then(resolve, resolve));
         if (ownServer) httpServer.closeAllConnections();
       });
       return closing;
@@ -318,7 +350,8 @@ export function createClockServer(options: ClockServerOptions = {}): ClockServer
 interface RouteOptions {
   demo: boolean;
   cdnBundle?: string;
-  ready: boolean;
+  /** Why the server is not ready, or undefined when it is. */
+  unready: string | undefined;
   metrics: ServerMetrics;
 }
 
@@ -327,7 +360,7 @@ async function route(req: IncomingMessage, res: ServerResponse, opts: RouteOptio
   if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain', 'method not allowed');
   if (path === '/health') return send(res, 200, 'text/plain', 'ok');
   if (path === '/ready')
-    return opts.ready ? send(res, 200, 'text/plain', 'ready') : send(res, 503, 'text/plain', 'shutting down');
+    return opts.unready ? send(res, 503, 'text/plain', opts.unready) : send(res, 200, 'text/plain', 'ready');
   if (path === '/metrics')
     return send(res, 200, opts.metrics.registry.contentType, await opts.metrics.registry.metrics());
   if (opts.demo && path === '/') return send(res, 200, 'text/html; charset=utf-8', demoPage());

@@ -4,7 +4,8 @@
 //
 // What the tests need, and which test needs it:
 // - chromium: the demo page test (Node) and the browser tests, always;
-// - firefox-esr: the browser tests, unless BROWSERS leaves Firefox out.
+// - firefox-esr: the browser tests, unless BROWSERS leaves Firefox out;
+// - redis-server and haproxy: the multi-node timer tests and `npm run bench:timers`, always.
 import { execFileSync } from 'node:child_process';
 import { BROWSERS, isExecutable, selectedBrowsers } from './browsers.mjs';
 
@@ -13,9 +14,18 @@ function requirement(name, path, apt, env) {
   return { name, path, apt, env };
 }
 
+// Started by the tests themselves (test/redis.mjs, test/haproxy.mjs) on free loopback ports.
+const SERVICES = [
+  requirement('redis-server', '/usr/bin/redis-server', 'redis-server'),
+  requirement('haproxy', '/usr/sbin/haproxy', 'haproxy'),
+];
+
 function requirements() {
   const browsers = new Set(['chromium', ...selectedBrowsers()]);
-  return [...browsers].map((name) => requirement(name, BROWSERS[name].path, BROWSERS[name].apt, BROWSERS[name].env));
+  return [
+    ...[...browsers].map((name) => requirement(name, BROWSERS[name].path, BROWSERS[name].apt, BROWSERS[name].env)),
+    ...SERVICES,
+  ];
 }
 
 function missingOf(list) {

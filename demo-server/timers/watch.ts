@@ -3,17 +3,18 @@ import type { ClockIo, ClockSocket } from '../io-types.js';
 import type { ServerMetrics } from '../metrics.js';
 import type { ClockTimers } from './timers.js';
 
-const ROOM_PREFIX = 'timer:';
+/** The prefix of timers' rooms ({@link timerRoom}). */
+export const TIMER_ROOM_PREFIX = 'timer:';
 
 /** The socket.io room of a timer's watchers, on every node: `timer:<name>`. */
 export function timerRoom(name: string): string {
-  return ROOM_PREFIX + name;
+  return TIMER_ROOM_PREFIX + name;
 }
 
 /** How many timers a socket watches: its rooms that are timers' (it has left its own id's room). */
 function watchedBy(socket: ClockSocket): number {
   let count = 0;
-  for (const room of socket.rooms) if (room.startsWith(ROOM_PREFIX)) count++;
+  for (const room of socket.rooms) if (room.startsWith(TIMER_ROOM_PREFIX)) count++;
   return count;
 }
 
@@ -22,7 +23,7 @@ export function watchCounts(io: ClockIo): { timers: number; watches: number } {
   let timers = 0;
   let watches = 0;
   for (const [room, sockets] of io.of('/').adapter.rooms) {
-    if (!room.startsWith(ROOM_PREFIX)) continue;
+    if (!room.startsWith(TIMER_ROOM_PREFIX)) continue;
     timers++;
     watches += sockets.size;
   }

@@ -1,0 +1,225 @@
+import type { Redis } from 'ioredis';
+import { Gauge, type Registry } from 'prom-client';
+import { slewedOffset, step, type Slew } from '../sdk/slew.js';
+import type { Logger } from './logger.js';
+
+/*
+ * One clock for the cluster: Redis' `TIME` is the reference, and each node serves its own clock
+ * corrected onto it. The correction is measured NTP-style (t0 on the node, TIME on Redis, t3 on the
+ * node: the offset is TIME minus the midpoint, within half the round trip either way) over a few
+ * round trips, keeping the fastest. The first correction is stepped before the node serves anything;
+ * every later change is slewed at 5 % (sdk/slew.ts, a pure module shared with the SDK), so the time a
+ * node serves never jumps or runs backwards.
+ */
+
+/** One round trip to Redis: the node's clock before and after, and Redis' TIME in between (ms). */
+export interface TimeSample {
+  t0: number;
+  time: number;
+  t3: number;
+}
+
+/** What a set of {@link TimeSample}s says: Redis' clock minus the node's, within ± `uncertainty` (ms). */
+export interface ClockEstimate {
+  offset: number;
+  uncertainty: number;
+}
+
+/** Redis' TIME answer (seconds and microseconds; ioredis gives strings, typed as numbers) in epoch ms. */
+export function timeReplyMs([seconds, micros]: readonly (string | number)[]): number {
+  return Number(seconds) * 1000 + Number(micros) / 1000;
+}
+
+// TIME has whole microseconds: the reading may be up to 1 µs late.
+const TIME_RESOLUTION_MS = 0.001;
+
+/**
+ * The estimate of the fastest round trip: queueing only ever lengthens one, so the shortest says
+ * most. Its midpoint is the offset and half of it (plus TIME's resolution) the uncertainty: the
+ * reading happened somewhere between t0 and t3, and nothing can tell where.
+ * @returns undefined for no samples
+ */
+export function estimateOffset(samples: readonly TimeSample[]): ClockEstimate | undefined {
+  let best: TimeSample | undefined;
+  for (const s of samples) if (!best || s.t3 - s.t0 < best.t3 - best.t0) best = s;
+  if (!best) return undefined;
+  const rtt = Math.max(0, best.t3 - best.t0);
+  return {
+    offset: best.time + TIME_RESOLUTION_MS / 2 - (best.t0 + best.t3) / 2,
+    uncertainty: rtt / 2 + TIME_RESOLUTION_MS,
+  };
+}
+
+/** The slew as the SDK's, but never a step: a running node's served time must not jump. */
+function slewTowards(current: Slew, to: number, t: number): Slew {
+  return { from: slewedOffset(current, t), to, start: t };
+}
+
+/** Options of {@link createClusterClock}. */
+export interface ClusterClockOptions {
+  /** The command connection; TIME is sent on it. */
+  redis: Redis;
+  /** The node's own clock, epoch ms: the one corrected. */
+  clock: () => number;
+  /** Round trips a measurement makes, one after another. @defaultValue `8` */
+  rounds?: number;
+  /** Period of re-measurement, ms (also on each reconnect). @defaultValue `15000` */
+  interval?: number;
+  logger: Logger;
+  /** Where the `server_clock_cluster_*` gauges go. */
+  registry: Registry;
+}
+
+/** A node's clock corrected onto Redis' `TIME`, from {@link createClusterClock}. */
+export interface ClusterClock {
+  /** The corrected time, epoch ms: never jumps, never runs backwards once started. */
+  now(): number;
+  /** Redis' clock minus the node's, ms, as applied now (mid-slew, part of the way). */
+  offset(): number;
+  /**
+   * How far {@link ClusterClock.now} may be from Redis' TIME, ms: half the best round trip of the
+   * last measurement, the part of a correction still being slewed, and 100 ppm of drift since.
+   */
+  uncertainty(): number;
+  /** Whether the last attempt to measure succeeded. */
+  measuring(): boolean;
+  /**
+   * Starts measuring (now, every `interval` and on each reconnect); resolves with whether this first
+   * measurement succeeded. Call it before serving: the first correction is a step, later ones slew.
+   */
+  start(): Promise<boolean>;
+  /** Measures once more and slews to it; false (and the old correction kept) if Redis did not answer. */
+  measure(): Promise<boolean>;
+  /** Stops re-measuring. */
+  close(): void;
+}
+
+const DRIFT = 100e-6;
+const ROUND_TIMEOUT_MS = 1000;
+const START_TIMEOUT_MS = 5000;
+
+/**
+ * A clock for the cluster: `clock` corrected onto Redis' TIME, re-measured every `interval` ms and
+ * whenever the connection is ready again.
+ */
+export function createClusterClock(options: ClusterClockOptions): ClusterClock {
+  const { redis, clock, logger: log } = options;
+  const rounds = options.rounds ?? 8;
+  const interval = options.interval ?? 15_000;
+  let slew: Slew = step(0, clock());
+  let measured: (ClockEstimate & { at: number }) | undefined;
+  let ok = false;
+  let inFlight: Promise<boolean> | undefined;
+  let timer: NodeJS.Timeout | undefined;
+
+  const offset = () => slewedOffset(slew, clock());
+  const uncertainty = () => {
+    const t = clock();
+    if (!measured) return Infinity;
+    return measured.uncertainty + Math.abs(slew.to - slewedOffset(slew, t)) + DRIFT * (t - measured.at);
+  };
+
+  const sampleOnce = async (): Promise<TimeSample> => {
+    let timeout: NodeJS.Timeout | undefined;
+    const t0 = clock();
+    const reply = await Promise.race([
+      redis.time(),
+      new Promise<never>((_, reject) => {
+        timeout = setTimeout(() => reject(new Error(`no TIME answer in ${ROUND_TIMEOUT_MS} ms`)), ROUND_TIMEOUT_MS);
+      }),
+    ]).finally(() => clearTimeout(timeout));
+    const t3 = clock();
+    return { t0, time: timeReplyMs(reply), t3 };
+  };
+
+  const sample = async (): Promise<ClockEstimate & { at: number }> => {
+    // ioredis would queue the commands until it reconnects: a queued round trip means nothing.
+    if (redis.status !== 'ready') throw new Error(`redis connection ${redis.status}`);
+    const samples: TimeSample[] = [];
+    for (let i = 0; i < rounds; i++) samples.push(await sampleOnce());
+    return { ...estimateOffset(samples)!, at: clock() };
+  };
+
+  const record = (estimate: ClockEstimate & { at: number }) => {
+    measured = estimate;
+    if (!ok) log.info('cluster clock measured', { offset: estimate.offset, uncertainty: estimate.uncertainty });
+    ok = true;
+  };
+
+  const measure = () =>
+    (inFlight ??= sample()
+      .then((estimate) => {
+        // Until the first measurement there is nothing to slew from: the node served its own clock.
+        const t = clock();
+        slew = measured ? slewTowards(slew, estimate.offset, t) : step(estimate.offset, t);
+        record(estimate);
+        return true;
+      })
+      .catch((error: unknown) => {
+        if (ok) log.warn('cluster clock cannot measure; keeping its last correction', { error: String(error) });
+        ok = false;
+        return false;
+      })
+      .finally(() => (inFlight = undefined)));
+
+  const onReady = () => void measure();
+  const registers = [options.registry];
+  new Gauge({
+    name: 'server_clock_cluster_offset_seconds',
+    help: "Redis' clock (the cluster's reference) minus this node's, as applied now.",
+    registers,
+    collect() {
+      this.set(offset() / 1000);
+    },
+  });
+  new Gauge({
+    name: 'server_clock_cluster_uncertainty_seconds',
+    help: "How far this node's served time may be from the cluster's reference (+Inf: never measured).",
+    registers,
+    collect() {
+      this.set(uncertainty() / 1000);
+    },
+  });
+  new Gauge({
+    name: 'server_clock_cluster_clock_measuring',
+    help: '1 if the last measurement against Redis succeeded, 0 if the node keeps its last correction.',
+    registers,
+    collect() {
+      this.set(ok ? 1 : 0);
+    },
+  });
+
+  return {
+    now: () => {
+      const t = clock();
+      return t + slewedOffset(slew, t);
+    },
+    offset,
+    uncertainty,
+    measuring: () => ok,
+    async start() {
+      redis.on('ready', onReady);
+      timer = setInterval(onReady, interval);
+      timer.unref();
+      // A connection just opened is not ready yet: give it a moment before measuring.
+      if (redis.status !== 'ready') {
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            clearTimeout(wait);
+            redis.off('ready', done);
+            resolve();
+          };
+          const wait = setTimeout(done, START_TIMEOUT_MS);
+          redis.once('ready', done);
+        });
+        if (inFlight) return inFlight;
+      }
+      return measure();
+    },
+    measure,
+    close() {
+      clearInterval(timer);
+      redis.off('ready', onReady);
+    },
+  };
+}
