@@ -458,10 +458,12 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
     );
     timer.addEventListener(
       'end',
-      ({ detail }) => this.#fire('server-clock-end', { timer: name, endsAt: detail.endsAt }),
-      {
-        signal,
+      ({ detail }) => {
+        // The SDK's own timer may come a moment before the shared ticker: zero shows with the event.
+        this.requestUpdate();
+        this.#fire('server-clock-end', { timer: name, endsAt: detail.endsAt });
       },
+      { signal },
     );
     timer.addEventListener(
       'error',
