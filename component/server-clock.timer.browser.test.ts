@@ -7,9 +7,12 @@ import { openConnections } from '../sdk/connection.js';
 import { isTimerState } from '../sdk/protocol.js';
 import {
   adminRequest,
+  closeCluster,
+  clusterAdminRequest,
   killServer,
   nextEvent,
   spawnAdminServer,
+  spawnCluster,
   spawnServer,
   waitFor,
   type SpawnedServer,
@@ -160,6 +163,34 @@ describe('<server-clock timer>', () => {
       expect(bad.shadowRoot!.querySelector('[part="message"]')?.textContent).to.match(/timer name/);
     } finally {
       await killServer(classic);
+    }
+  });
+});
+
+describe('<server-clock timer> on a cluster', () => {
+  it('a change made on node A reaches a <server-clock timer> connected to node B', async () => {
+    const cluster = await spawnCluster(2);
+    try {
+      const name = freshName();
+      // Node B watches; node A takes the change.
+      const el = mount({ url: cluster.urls[1], timer: name });
+      const states: TimerState[] = [];
+      el.addEventListener('server-clock-timer', (e) => states.push(e.detail));
+      await statusOf(el, 'idle');
+      const started = await clusterAdminRequest(cluster, 0, 'PUT', `/timers/${name}`, { duration: 60_000 });
+      expect(started.status, JSON.stringify(started.body)).to.equal(200);
+      if (!isTimerState(started.body)) throw new Error('PUT: not a timer state');
+      const { version } = started.body;
+      // (The push may come before the admin call's answer does.)
+      const detail = await waitFor(() => states.find((state) => state.version === version), 'the change, on node B');
+      expect(detail.status).to.equal('running');
+      await waitFor(() => /^00:(59|60)$/.test(textOf(el)), 'the countdown from node A, shown through node B');
+      const paused = await clusterAdminRequest(cluster, 0, 'POST', `/timers/${name}/pause`);
+      expect(paused.status).to.equal(200);
+      await statusOf(el, 'paused');
+    } finally {
+      for (const el of mounted.splice(0)) el.remove();
+      await closeCluster(cluster);
     }
   });
 });

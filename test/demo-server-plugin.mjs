@@ -1,11 +1,14 @@
 // web-test-runner plugin: a real demo server for the browser tests, started with the test run,
 // plus servers that a test may spawn, kill and restart itself (through executeServerCommand).
 import { randomUUID } from 'node:crypto';
+import { admin as clusterAdmin, startCluster } from './cluster.mjs';
 import { startServer, stopServer } from './servers.mjs';
 
 export function demoServerPlugin() {
   let shared;
   const spawned = new Map();
+  // Clusters by id: a redis-server and demo servers on it (test/cluster.mjs), their token kept here.
+  const clusters = new Map();
   let nextId = 1;
 
   const actions = {
@@ -44,6 +47,21 @@ export function demoServerPlugin() {
       spawned.set(id, { ...old, ...server });
       return { id, url: server.url };
     },
+    // A cluster of the test's own: { nodes? } → { id, urls }, one per node.
+    cluster: async ({ nodes = 2 }) => {
+      const cluster = await startCluster({ nodes });
+      const id = nextId++;
+      clusters.set(id, cluster);
+      return { id, urls: cluster.nodes.map((node) => node.url) };
+    },
+    // An admin request through one node of a cluster: { id, node, method, path, body? } → { status, body }.
+    'cluster-admin': ({ id, node, method, path, body }) =>
+      clusterAdmin(clusters.get(id).nodes[node].url, method, path.replace(/^\/timers\//, ''), body),
+    'cluster-close': async ({ id }) => {
+      await clusters.get(id).close();
+      clusters.delete(id);
+      return { ok: true };
+    },
     // How many clients a spawned demo server has connected now, from its /metrics.
     clients: async ({ id }) => {
       const text = await (await fetch(`${spawned.get(id).url}/metrics`)).text();
@@ -62,6 +80,7 @@ export function demoServerPlugin() {
     },
     async serverStop() {
       await Promise.all([shared, ...spawned.values()].filter(Boolean).map((s) => stopServer(s)));
+      await Promise.all([...clusters.values()].map((cluster) => cluster.close()));
     },
     async executeCommand({ command, payload = {} }) {
       if (command !== 'demo-server') return undefined;
