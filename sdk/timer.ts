@@ -176,10 +176,11 @@ class TimerSubscription {
 
   #take(state: TimerState, fromAck: boolean): void {
     if (!acceptState(this.state, state, fromAck)) return;
-    const changed = this.state?.version !== state.version;
+    // Watchers hear of a new version, and of a state after an error (which it clears), even the same one.
+    const news = this.state?.version !== state.version || this.error !== undefined;
     this.state = state;
     this.error = undefined;
-    if (changed) for (const watcher of this.watchers) watcher.state(state);
+    if (news) for (const watcher of this.watchers) watcher.state(state);
   }
 
   #fail(error: ServerTimerError): void {
