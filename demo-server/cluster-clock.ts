@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import { Gauge, type Registry } from 'prom-client';
 import { slewedOffset, step, type Slew } from '../sdk/slew.js';
 import type { Logger } from './logger.js';
+import { onceReady } from './redis-link.js';
 
 /*
  * One clock for the cluster: Redis' `TIME` is the reference, and each node serves its own clock
@@ -72,7 +73,7 @@ export interface ClusterClockOptions {
 
 /** A node's clock corrected onto Redis' `TIME`, from {@link createClusterClock}. */
 export interface ClusterClock {
-  /** The corrected time, epoch ms: never jumps, never runs backwards once started. */
+  /** The corrected time, epoch ms: a change of correction never makes it jump or run backwards. */
   now(): number;
   /** Redis' clock minus the node's, ms, as applied now (mid-slew, part of the way). */
   offset(): number;
@@ -106,15 +107,17 @@ export function createClusterClock(options: ClusterClockOptions): ClusterClock {
   const { redis, clock, logger: log } = options;
   const rounds = options.rounds ?? 8;
   const interval = options.interval ?? 15_000;
-  let slew: Slew = step(0, clock());
+  // Corrections are timed on the monotonic clock: the node's own clock may be stepped under them.
+  const mono = () => performance.now();
+  let slew: Slew = step(0, mono());
   let measured: (ClockEstimate & { at: number }) | undefined;
   let ok = false;
   let inFlight: Promise<boolean> | undefined;
   let timer: NodeJS.Timeout | undefined;
 
-  const offset = () => slewedOffset(slew, clock());
+  const offset = () => slewedOffset(slew, mono());
   const uncertainty = () => {
-    const t = clock();
+    const t = mono();
     if (!measured) return Infinity;
     return measured.uncertainty + Math.abs(slew.to - slewedOffset(slew, t)) + DRIFT * (t - measured.at);
   };
@@ -137,7 +140,7 @@ export function createClusterClock(options: ClusterClockOptions): ClusterClock {
     if (redis.status !== 'ready') throw new Error(`redis connection ${redis.status}`);
     const samples: TimeSample[] = [];
     for (let i = 0; i < rounds; i++) samples.push(await sampleOnce());
-    return { ...estimateOffset(samples)!, at: clock() };
+    return { ...estimateOffset(samples)!, at: mono() };
   };
 
   const record = (estimate: ClockEstimate & { at: number }) => {
@@ -150,7 +153,7 @@ export function createClusterClock(options: ClusterClockOptions): ClusterClock {
     (inFlight ??= sample()
       .then((estimate) => {
         // Until the first measurement there is nothing to slew from: the node served its own clock.
-        const t = clock();
+        const t = mono();
         slew = measured ? slewTowards(slew, estimate.offset, t) : step(estimate.offset, t);
         record(estimate);
         return true;
@@ -190,10 +193,7 @@ export function createClusterClock(options: ClusterClockOptions): ClusterClock {
   });
 
   return {
-    now: () => {
-      const t = clock();
-      return t + slewedOffset(slew, t);
-    },
+    now: () => clock() + offset(),
     offset,
     uncertainty,
     measuring: () => ok,
@@ -203,15 +203,7 @@ export function createClusterClock(options: ClusterClockOptions): ClusterClock {
       timer.unref();
       // A connection just opened is not ready yet: give it a moment before measuring.
       if (redis.status !== 'ready') {
-        await new Promise<void>((resolve) => {
-          const done = () => {
-            clearTimeout(wait);
-            redis.off('ready', done);
-            resolve();
-          };
-          const wait = setTimeout(done, START_TIMEOUT_MS);
-          redis.once('ready', done);
-        });
+        await onceReady(redis, START_TIMEOUT_MS);
         if (inFlight) return inFlight;
       }
       return measure();

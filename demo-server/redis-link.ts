@@ -18,6 +18,19 @@ export interface RedisLink {
   close(): Promise<void>;
 }
 
+/** Resolves when `client` is next ready, or after `timeout` ms. */
+export function onceReady(client: Redis, timeout: number): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      client.off('ready', done);
+      resolve();
+    };
+    const timer = setTimeout(done, timeout);
+    client.once('ready', done);
+  });
+}
+
 /**
  * Opens (or adopts) the connections to Redis. Every connection gets an `error` listener: without
  * one, ioredis' errors while Redis is away would crash the process. ioredis reconnects by itself;

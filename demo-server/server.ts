@@ -90,8 +90,9 @@ export interface ClockServerOptions {
    */
   timerTtl?: number;
   /**
-   * The clock the server serves, epoch ms: its ticks, its sync answers and its timers' deadlines.
-   * Tests inject an offset with it.
+   * The clock the server serves, epoch ms: its ticks, its sync answers and its timers' deadlines
+   * (unless the timer store brings a cluster clock, `TimerStore.clock`, measured against
+   * this one). Tests inject an offset with it.
    * @defaultValue {@link preciseNow}, the system clock with sub-millisecond precision
    */
   clock?: () => number;
@@ -140,8 +141,9 @@ export interface ClockServer {
    */
   listen(port?: number, host?: string): Promise<number>;
   /**
-   * Fails readiness, stops the ticker and the timers' scheduler, disconnects clients (they reconnect, to another instance
-   * behind a load balancer) and closes the servers. Calling it again returns the same promise.
+   * Fails readiness, stops the ticker and the timers' scheduler, disconnects clients (they
+   * reconnect, to another instance behind a load balancer), closes the servers and then the timer
+   * store. Calling it again returns the same promise.
    */
   close(): Promise<void>;
 }
@@ -162,8 +164,8 @@ function isAck(value: unknown): value is (reply: SyncReply) => void {
 
 /**
  * Creates a server-clock server: socket.io pushing the server's time to every client on each tick
- * (`TIME_EVENT`) and answering sync requests ({@link SYNC_EVENT}), on an HTTP server of its
- * own or on the caller's.
+ * (`TIME_EVENT`), answering sync requests ({@link SYNC_EVENT}) and serving named timers to
+ * their watchers ({@link ClockServer.timers}), on an HTTP server of its own or on the caller's.
  *
  * @param options - all optional; see {@link ClockServerOptions} for each default
  * @returns the server; a server of its own listens once {@link ClockServer.listen} is called
@@ -228,7 +230,10 @@ export function createClockServer(options: ClockServerOptions = {}): ClockServer
   const cluster = options.redis
     ? joinCluster(options.redis, { io, clock: localClock, log, registry: metrics.registry })
     : undefined;
-  const clock = cluster ? () => cluster.clock.now() : localClock;
+  const nodeClock = cluster ? () => cluster.clock.now() : localClock;
+  const store = (options.timerStore ?? cluster?.store ?? createMemoryStore)({ clock: nodeClock, ttl: timerTtl });
+  // A store with a reference of its own makes that the clock served.
+  const clock = store.clock ?? nodeClock;
   // The first measurement steps the clock: before listening on a server of our own, else at once.
   let clusterClockStarted = ownServer ? undefined : cluster?.clock.start();
   // Every refusal: a disallowed origin (Forbidden), an unknown session or transport, a bad request.
@@ -267,7 +272,6 @@ export function createClockServer(options: ClockServerOptions = {}): ClockServer
 
   const ticker = startTicker(io, tickInterval, clock);
 
-  const store = (options.timerStore ?? cluster?.store ?? createMemoryStore)({ clock, ttl: timerTtl });
   // Through the adapter: with several nodes, it carries each state to the watchers on all of them.
   const timers = createTimers(store, clock, (state) => io.to(timerRoom(state.name)).emit(TIMER_EVENT, state), log);
   const { onWatch, onUnwatch } = watchHandlers(timers, metrics);

@@ -46,7 +46,9 @@ export type TimerStatus = 'idle' | 'running' | 'paused' | 'ended' | 'cancelled';
 
 /** A named timer as the server holds it, sent after each change (see PROTOCOL.md). */
 export interface TimerState {
+  /** The timer's name (see {@link TIMER_NAME}). */
   name: string;
+  /** Where it is (see {@link TimerStatus}). */
   status: TimerStatus;
   /** Epoch ms on the server's clock while `running`, otherwise null. */
   endsAt: number | null;
@@ -66,6 +68,7 @@ export type TimerErrorCode = 'bad-name' | 'too-many' | 'unavailable';
 
 /** The acknowledgement of a refused watch. */
 export interface TimerError {
+  /** Why, as a code for programs and a message for people. */
   error: { code: TimerErrorCode; message: string };
 }
 
@@ -88,7 +91,9 @@ export interface ServerToClientEvents {
 export interface ClientToServerEvents {
   /** The only argument is the acknowledgement; the server answers with a {@link SyncReply}. */
   [SYNC_EVENT]: (ack: (reply: SyncReply) => void) => void;
+  /** Watches a timer: the acknowledgement is its current state, or why not ({@link TimerWatchAck}). */
   [TIMER_WATCH_EVENT]: (name: string, ack: (answer: TimerWatchAck) => void) => void;
+  /** Stops watching a timer. */
   [TIMER_UNWATCH_EVENT]: (name: string) => void;
 }
 

@@ -23,7 +23,7 @@ const READY_TIMEOUT_MS = 10_000;
 
 function config(port, backends) {
   return `global
-  maxconn 20000
+  maxconn 8000
 
 defaults
   mode http

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { TimerState, TimerStatus } from '../../sdk/protocol.js';
+import { onceReady } from '../redis-link.js';
 import { idleState, isRefusal, type Refusal, type TimerChange } from './state.js';
 import type { TimerChangeListener, TimerStoreFactory } from './store.js';
 
@@ -18,6 +19,7 @@ const KEY_PREFIX = 'server-clock:timer:';
 const RUNNING = 'server-clock:timers:running';
 const CHANNEL = 'server-clock:timer-changes';
 const MAX_ATTEMPTS = 100;
+const OPEN_TIMEOUT_MS = 5000;
 
 // KEYS: the timer's hash, the running set. ARGV: the version read, name, status, endsAt, remaining,
 // version, updatedAt, TTL (ms), channel, the message to publish.
@@ -80,11 +82,14 @@ export function redisStore(redis: Redis, subscriber: Redis): TimerStoreFactory {
       for (const listener of listeners) listener(state);
     };
 
-    const ready = () => {
+    // A connection still opening gets a moment (a node starting up); after that, failures are fast.
+    const opened = redis.status === 'ready' ? Promise.resolve() : onceReady(redis, OPEN_TIMEOUT_MS);
+    const ready = async () => {
+      await opened;
       if (redis.status !== 'ready') throw new Error(`redis is ${redis.status}`);
     };
     const read = async (name: string) => {
-      ready();
+      await ready();
       return parse(name, await redis.hgetall(KEY_PREFIX + name));
     };
 
@@ -145,12 +150,12 @@ export function redisStore(redis: Redis, subscriber: Redis): TimerStoreFactory {
         return () => listeners.delete(listener);
       },
       async nextDeadline() {
-        ready();
+        await ready();
         const [, score] = await redis.zrange(RUNNING, 0, 0, 'WITHSCORES');
         return score === undefined ? null : Number(score);
       },
       async due(now) {
-        ready();
+        await ready();
         return redis.zrangebyscore(RUNNING, '-inf', now);
       },
       async close() {

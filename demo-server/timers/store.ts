@@ -4,6 +4,8 @@
  *
  * Division of work between the store and the server (`timers.ts`):
  *
+ * - **One clock**: the cluster clock ({@link TimerStore.clock} if the store has one, else the
+ *   node's) is what the server serves and what every deadline is on.
  * - **Changes are atomic.** {@link TimerStore.update} reads a timer, runs a pure
  *   {@link TimerChange} from `state.ts` on it with the cluster clock's `now`, and writes the
  *   outcome unless it is a refusal, as one atomic step across every node: in Redis, e.g. WATCH /
@@ -34,7 +36,11 @@ import type { Refusal, TimerChange } from './state.js';
 
 /** What a store is made with, by the server ({@link TimerStoreFactory}). */
 export interface TimerStoreOptions {
-  /** The cluster clock, epoch ms: the `now` every change is given, and the clock of expiry. */
+  /**
+   * The node's clock, epoch ms (`createClockServer`'s `clock` option). Without a
+   * {@link TimerStore.clock} of the store's own, it is the cluster clock: the `now` every change
+   * is given, and the clock of expiry.
+   */
   clock: () => number;
   /** How long `ended` and `cancelled` timers are kept after their last change, ms. */
   ttl: number;
@@ -48,6 +54,13 @@ export type TimerChangeListener = (state: TimerState) => void;
 
 /** Timers by name, shared by every node that uses the same backend. */
 export interface TimerStore {
+  /**
+   * The cluster clock, epoch ms, when the store has a reference of its own (Redis: its `TIME`,
+   * measured against the node's clock and slewed). The server then serves it (ticks, sync
+   * answers) and its timers use it, as the store's changes do.
+   * @defaultValue absent: the node's clock ({@link TimerStoreOptions.clock}) is the cluster's
+   */
+  readonly clock?: () => number;
   /** The timer's current state: `idle` with version 0 for a name never set, or expired. */
   get(name: string): Promise<TimerState>;
   /**

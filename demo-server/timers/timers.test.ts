@@ -197,3 +197,26 @@ test('the demo server drives demo-round, and a second server sharing the store s
   await new Promise((r) => setTimeout(r, 200));
   assert.deepEqual(await b.server.timers.get('demo-round'), first, 'the round is unchanged');
 });
+
+test("a store's own cluster clock is the clock served and the timers'", async (t) => {
+  const offset = -120_000;
+  const cluster = () => Date.now() + offset;
+  const { server, url } = await startClockServer({
+    timerStore: (options) => ({ ...createMemoryStore({ ...options, clock: cluster }), clock: cluster }),
+  });
+  t.after(() => server.close());
+  const socket = await connect(url);
+  t.after(() => socket.close());
+  const reply = (await socket.timeout(5_000).emitWithAck(SYNC_EVENT)) as SyncReply;
+  assert.ok(Math.abs(reply.t1 - cluster()) < 500, 'sync answers are on the cluster clock');
+  const state = await server.timers.start('c', { duration: 1_000 });
+  assert.ok(Math.abs((state.endsAt ?? 0) - (cluster() + 1_000)) < 500);
+});
+
+test('concurrent extends all count', async (t) => {
+  const { server } = await startClockServer();
+  t.after(() => server.close());
+  const started = await server.timers.start('bids', { duration: 60_000 });
+  await Promise.all(Array.from({ length: 20 }, () => server.timers.extend('bids', 1_000)));
+  assert.equal((await server.timers.get('bids')).endsAt, (started.endsAt ?? 0) + 20_000);
+});

@@ -14,6 +14,7 @@ export type TimerStartOptions =
 
 /** The `end` event of {@link ClockTimers}: a run of a timer ended. */
 export interface TimerEndEvent {
+  /** The timer's name. */
   name: string;
   /** The deadline it ran to, epoch ms on the cluster clock. */
   endsAt: number;

@@ -32,7 +32,9 @@ export function watchCounts(io: ClockIo): { timers: number; watches: number } {
 
 /** The handlers of {@link TIMER_WATCH_EVENT} and {@link TIMER_UNWATCH_EVENT}, shared by every socket (`this`). */
 export interface WatchHandlers {
+  /** `api:timer-watch (name, ack)`: joins the timer's room and acknowledges its state, or why not. */
   onWatch: (this: ClockSocket, ...args: unknown[]) => void;
+  /** `api:timer-unwatch (name)`: leaves the timer's room. */
   onUnwatch: (this: ClockSocket, ...args: unknown[]) => void;
 }
 

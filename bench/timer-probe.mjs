@@ -1,0 +1,44 @@
+// An end probe for bench/timers.mjs, one per process: connects to one node, estimates its clock
+// against this machine's reference clock (performance.timeOrigin + performance.now(), the same in
+// every process) with NTP's bounds over 16 sync round trips, watches the timer, and fires `end` when
+// its estimate of the node's time reaches the running timer's endsAt. Answers {type:'end', at} with
+// the reference instant it fired. argv: node URL, timer name.
+import { io } from 'socket.io-client';
+
+const [url, name] = process.argv.slice(2);
+const now = () => performance.timeOrigin + performance.now();
+const socket = io(url, { transports: ['websocket'], reconnection: false, forceNew: true });
+await new Promise((resolve) => socket.once('connect', resolve));
+
+let low = -Infinity;
+let high = Infinity;
+for (let i = 0; i < 16; i++) {
+  const t0 = now();
+  const { t1, t2 } = await socket.emitWithAck('api:time-sync');
+  const t3 = now();
+  low = Math.max(low, t2 - t3);
+  high = Math.min(high, t1 - t0);
+}
+const offset = (low + high) / 2; // node's clock − reference
+
+let armed;
+const arm = (state) => {
+  clearTimeout(armed);
+  if (state.status !== 'running') return;
+  const at = state.endsAt - offset; // on the reference clock
+  // A timer to 1 ms before, then a short spin (setTimeout has whole-millisecond resolution). A long
+  // spin would not help: nine probes spinning at once on two cores delay each other.
+  armed = setTimeout(
+    () => {
+      while (now() < at);
+      process.send({ type: 'end', at: now(), due: at, halfWidth: (high - low) / 2 });
+      socket.close();
+      process.exit(0);
+    },
+    at - now() - 2,
+  );
+};
+socket.on('api:timer', arm);
+const ack = await socket.emitWithAck('api:timer-watch', name);
+process.send({ type: 'ready' });
+arm(ack);
