@@ -159,13 +159,18 @@ export function createClusterClock(options: ClusterClockOptions): ClusterClock {
         return true;
       })
       .catch((error: unknown) => {
-        if (ok) log.warn('cluster clock cannot measure; keeping its last correction', { error: String(error) });
-        ok = false;
+        lost(String(error));
         return false;
       })
       .finally(() => (inFlight = undefined)));
 
+  const lost = (error: string) => {
+    if (ok) log.warn('cluster clock cannot measure; keeping its last correction', { error });
+    ok = false;
+  };
   const onReady = () => void measure();
+  // Redis gone: say so at once, not at the next measurement.
+  const onClose = () => lost('redis connection closed');
   const registers = [options.registry];
   new Gauge({
     name: 'server_clock_cluster_offset_seconds',
@@ -199,6 +204,7 @@ export function createClusterClock(options: ClusterClockOptions): ClusterClock {
     measuring: () => ok,
     async start() {
       redis.on('ready', onReady);
+      redis.on('close', onClose);
       timer = setInterval(onReady, interval);
       timer.unref();
       // A connection just opened is not ready yet: give it a moment before measuring.
@@ -212,6 +218,7 @@ export function createClusterClock(options: ClusterClockOptions): ClusterClock {
     close() {
       clearInterval(timer);
       redis.off('ready', onReady);
+      redis.off('close', onClose);
     },
   };
 }

@@ -14,6 +14,8 @@ import { TIMER_ROOM_PREFIX } from './timers/watch.js';
 export interface Cluster {
   /** The cluster clock: this node's clock corrected onto Redis' TIME. */
   readonly clock: ClusterClock;
+  /** Settles with the clock's first measurement (true if it succeeded); serve after it. */
+  readonly started: Promise<boolean>;
   /** The timers' store, in Redis. */
   readonly store: TimerStoreFactory;
   /** Whether Redis is reachable now (readiness, and `server_clock_redis_up`). */
@@ -26,8 +28,9 @@ export interface Cluster {
 
 /**
  * Puts a server on Redis: its socket.io adapter (so that `io.to(room)` reaches every node's
- * sockets), its timers' store, and its clock (corrected onto Redis' TIME; call
- * `cluster.clock.start()` before serving).
+ * sockets), its timers' store, and its clock (corrected onto Redis' TIME, measured from now
+ * on: serve after {@link Cluster.started}). The store's first commands wait for that measurement
+ * too, so that no deadline is computed on the uncorrected clock.
  */
 export function joinCluster(
   option: RedisOption,
@@ -44,9 +47,11 @@ export function joinCluster(
       this.set(link.up() ? 1 : 0);
     },
   });
+  const started = clusterClock.start();
   return {
     clock: clusterClock,
-    store: redisStore(link.commands, link.duplicate()),
+    started,
+    store: redisStore(link.commands, link.duplicate(), started),
     up: () => link.up(),
     resyncWatchers(timers) {
       link.onReconnect(() => {

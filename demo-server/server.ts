@@ -234,8 +234,6 @@ export function createClockServer(options: ClockServerOptions = {}): ClockServer
   const store = (options.timerStore ?? cluster?.store ?? createMemoryStore)({ clock: nodeClock, ttl: timerTtl });
   // A store with a reference of its own makes that the clock served.
   const clock = store.clock ?? nodeClock;
-  // The first measurement steps the clock: before listening on a server of our own, else at once.
-  let clusterClockStarted = ownServer ? undefined : cluster?.clock.start();
   // Every refusal: a disallowed origin (Forbidden), an unknown session or transport, a bad request.
   io.engine.on('connection_error', (error: { req: IncomingMessage; message: string }) => {
     metrics.rejectedHandshakes.inc({ reason: error.message });
@@ -319,9 +317,8 @@ export function createClockServer(options: ClockServerOptions = {}): ClockServer
     adminHandler,
     listen(port = options.port ?? 3000, host = options.host ?? 'localhost') {
       if (!ownServer) return Promise.reject(new Error('listen() is for a server created by createClockServer'));
-      clusterClockStarted ??= cluster?.clock.start();
-      const clockReady = clusterClockStarted ?? Promise.resolve(true);
-      return clockReady.then(
+      // The cluster clock's first measurement steps it: before serving anything.
+      return (cluster?.started ?? Promise.resolve(true)).then(
         () =>
           new Promise((resolve, reject) => {
             httpServer.once('error', reject);

@@ -22,7 +22,7 @@ import { startHaproxy } from './haproxy.mjs';
 import { connect, startClockServer } from './node-clients.js';
 import { startRedis, type RunningRedis } from './redis.mjs';
 import { stopServer } from './servers.mjs';
-import { waitFor } from './waiting.js';
+import { waitFor, waitForAsync } from './waiting.js';
 
 /** A socket watching `name`, keeping every state it is told (the acknowledgement first). */
 async function watcher(url: string, name: string, opts = {}) {
@@ -36,15 +36,6 @@ async function watcher(url: string, name: string, opts = {}) {
   };
   const ack = await watch();
   return { socket, states, ack, watch, last: () => states.at(-1) };
-}
-
-/** Polls an asynchronous check until it holds. */
-async function until(check: () => Promise<boolean>, what: string, timeout = 15_000) {
-  const start = performance.now();
-  while (!(await check())) {
-    if (performance.now() - start > timeout) throw new Error(`timed out after ${timeout} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 async function metric(url: string, name: string): Promise<number> {
@@ -107,9 +98,10 @@ describe('timers across nodes (CLI nodes on Redis)', () => {
 
     await cluster.redis.stop();
     for (const node of [a, b]) {
-      await until(async () => (await fetch(`${node.url}/ready`)).status === 503, 'not ready');
+      await waitForAsync(async () => (await fetch(`${node.url}/ready`)).status === 503, 'not ready');
       assert.equal((await fetch(`${node.url}/ready`)).status, 503);
       assert.equal(await metric(node.url, 'server_clock_redis_up'), 0);
+      assert.equal(await metric(node.url, 'server_clock_cluster_clock_measuring'), 0);
       // Still serving the time.
       const socket = await connect(node.url);
       assert.ok(isSyncReply(await socket.timeout(2000).emitWithAck(SYNC_EVENT)));
@@ -121,8 +113,12 @@ describe('timers across nodes (CLI nodes on Redis)', () => {
 
     await cluster.redis.restart();
     for (const node of [a, b]) {
-      await until(async () => (await fetch(`${node.url}/ready`)).status === 200, 'ready again');
+      await waitForAsync(async () => (await fetch(`${node.url}/ready`)).status === 200, 'ready again');
       assert.equal(await metric(node.url, 'server_clock_redis_up'), 1);
+      await waitForAsync(
+        async () => (await metric(node.url, 'server_clock_cluster_clock_measuring')) === 1,
+        'measuring again',
+      );
     }
     // Every node sent its watchers the state again, unchanged.
     await waitFor(() => watchers.every((w, i) => w.states.length > before[i]), 'the resync');

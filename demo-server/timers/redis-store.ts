@@ -1,6 +1,5 @@
 import type { Redis } from 'ioredis';
 import type { TimerState, TimerStatus } from '../../sdk/protocol.js';
-import { onceReady } from '../redis-link.js';
 import { idleState, isRefusal, type Refusal, type TimerChange } from './state.js';
 import type { TimerChangeListener, TimerStoreFactory } from './store.js';
 
@@ -19,7 +18,6 @@ const KEY_PREFIX = 'server-clock:timer:';
 const RUNNING = 'server-clock:timers:running';
 const CHANNEL = 'server-clock:timer-changes';
 const MAX_ATTEMPTS = 100;
-const OPEN_TIMEOUT_MS = 5000;
 
 // KEYS: the timer's hash, the running set. ARGV: the version read, name, status, endsAt, remaining,
 // version, updatedAt, TTL (ms), channel, the message to publish.
@@ -72,9 +70,10 @@ function isChangeMessage(value: unknown): value is ChangeMessage {
  *
  * @param redis - the command connection (not closed by the store: the server owns it)
  * @param subscriber - a connection of its own for the change channel (subscribed here, not closed)
+ * @param opened - what the first commands wait for (the cluster clock's first measurement)
  * @returns the factory the server calls with its cluster clock and TTL
  */
-export function redisStore(redis: Redis, subscriber: Redis): TimerStoreFactory {
+export function redisStore(redis: Redis, subscriber: Redis, opened: Promise<unknown>): TimerStoreFactory {
   return ({ clock, ttl }) => {
     const node = `${process.pid}-${Math.random().toString(36).slice(2)}`;
     const listeners = new Set<TimerChangeListener>();
@@ -82,8 +81,7 @@ export function redisStore(redis: Redis, subscriber: Redis): TimerStoreFactory {
       for (const listener of listeners) listener(state);
     };
 
-    // A connection still opening gets a moment (a node starting up); after that, failures are fast.
-    const opened = redis.status === 'ready' ? Promise.resolve() : onceReady(redis, OPEN_TIMEOUT_MS);
+    // A node starting up waits for its first measurement; after that, failures are fast.
     const ready = async () => {
       await opened;
       if (redis.status !== 'ready') throw new Error(`redis is ${redis.status}`);
