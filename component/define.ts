@@ -7,8 +7,11 @@ export type {
   EndDetail,
   ErrorDetail,
   ServerClockElementEventMap,
+  ServerTimerEndDetail,
   StateChangeDetail,
   SyncDetail,
+  TimerState,
+  UntilEndDetail,
 } from './server-clock.js';
 
 ServerClockElement.define();

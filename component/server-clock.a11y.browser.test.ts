@@ -1,6 +1,6 @@
 // Accessibility of <server-clock> in each of its states, checked by axe-core in real browsers
-// against real servers: connecting, connected (the time shown), a countdown, reconnecting, and
-// error. Every check must find no violation.
+// against real servers: connecting, connected (the time shown), a countdown, a server's timer
+// (running and paused), reconnecting, and error. Every check must find no violation.
 import { expect } from '@esm-bundle/chai';
 // axe-core's build, run as a module, puts `axe` on the window.
 import 'axe-core';
@@ -8,7 +8,15 @@ import type * as Axe from 'axe-core';
 import './define.js';
 import type { ServerClockElement } from './server-clock.js';
 import { openConnections } from '../sdk/connection.js';
-import { demoServerUrl, killServer, spawnServer, waitFor, type SpawnedServer } from '../test/helpers.js';
+import {
+  adminRequest,
+  demoServerUrl,
+  killServer,
+  spawnAdminServer,
+  spawnServer,
+  waitFor,
+  type SpawnedServer,
+} from '../test/helpers.js';
 
 declare global {
   interface Window {
@@ -76,6 +84,20 @@ describe('<server-clock> accessibility (axe-core)', () => {
     await waitFor(() => el.state === 'connected' && el.now() > 0, 'connected and synced');
     await expectAccessible(el, 'connected');
     expect(el.getAttribute('aria-label')).to.equal('Countdown');
+  });
+
+  it("counting down a server's timer, running and paused", async () => {
+    const server = await spawnAdminServer();
+    servers.push(server);
+    const started = await adminRequest(server, 'PUT', '/timers/a11y-round', { duration: 600_000 });
+    expect(started.status).to.equal(200);
+    const el = await mount({ url: server.url, timer: 'a11y-round' });
+    await waitFor(() => el.timerStatus === 'running' && el.now() > 0, 'the timer running, synced');
+    await expectAccessible(el, 'connected');
+    expect(el.getAttribute('aria-label')).to.equal('Countdown');
+    expect((await adminRequest(server, 'POST', '/timers/a11y-round/pause')).status).to.equal(200);
+    await waitFor(() => el.timerStatus === 'paused', 'the timer paused');
+    await expectAccessible(el, 'connected');
   });
 
   it('reconnecting, the time shown as stale', async () => {

@@ -8,6 +8,7 @@ import {
   type ServerClockElementEventMap,
   type StateChangeDetail,
   type SyncDetail,
+  type TimerState,
 } from './server-clock.js';
 import { formatter, type FormatSettings } from './format.js';
 import { openConnections, type ConnectionState } from '../sdk/connection.js';
@@ -254,8 +255,9 @@ describe('<server-clock>', () => {
       Detail<'server-clock-end'> extends EndDetail ? true : false,
       DocumentEventMap['server-clock-error'] extends ServerClockElementEventMap['server-clock-error'] ? true : false,
       WindowEventMap['server-clock-sync'] extends ServerClockElementEventMap['server-clock-sync'] ? true : false,
-    ] = [true, true, true, true, true];
-    expect(exact).to.deep.equal([true, true, true, true, true]);
+      Detail<'server-clock-timer'> extends TimerState ? true : false,
+    ] = [true, true, true, true, true, true];
+    expect(exact).to.deep.equal([true, true, true, true, true, true]);
     // @ts-expect-error: a state is a ConnectionState, not a number.
     const wrong: (e: HTMLElementEventMap['server-clock-statechange']) => number = (e) => e.detail.state;
     expect(wrong).to.be.a('function');

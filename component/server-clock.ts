@@ -2,7 +2,8 @@ import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { connectClock, type ServerClock, type SyncDetail } from '../sdk/clock.js';
 import { SharedPool } from '../sdk/shared-pool.js';
 import type { ConnectionState } from '../sdk/connection.js';
-import { TIME_EVENT } from '../sdk/protocol.js';
+import { TIME_EVENT, type TimerState, type TimerStatus } from '../sdk/protocol.js';
+import type { ServerTimer } from '../sdk/timer.js';
 import {
   clearFormatters,
   formatDuration,
@@ -20,7 +21,7 @@ import {
 import { styles } from './server-clock.styles.js';
 import { run, subscribe, unsubscribe, type TickSubscriber } from './ticker.js';
 
-export type { SyncDetail };
+export type { SyncDetail, TimerState };
 
 /** `detail` of `server-clock-statechange`. */
 export interface StateChangeDetail {
@@ -34,11 +35,25 @@ export interface ErrorDetail {
   error: Error;
 }
 
-/** `detail` of `server-clock-end`. */
-export interface EndDetail {
+/** `detail` of `server-clock-end` for a countdown to `until`. */
+export interface UntilEndDetail {
   /** The end of the countdown (`until`), epoch ms on the server's clock. */
   until: number;
+  timer?: undefined;
+  endsAt?: undefined;
 }
+
+/** `detail` of `server-clock-end` for a server's timer (`timer`). */
+export interface ServerTimerEndDetail {
+  /** The timer's name. */
+  timer: string;
+  /** The end that was reached, epoch ms on the server's clock. */
+  endsAt: number;
+  until?: undefined;
+}
+
+/** `detail` of `server-clock-end`: `detail.until` for a countdown to `until`, `detail.timer` for a server's timer. */
+export type EndDetail = UntilEndDetail | ServerTimerEndDetail;
 
 /**
  * The element's events by name. Each is a `CustomEvent` that bubbles and is composed (it leaves
@@ -50,6 +65,7 @@ export interface ServerClockElementEventMap {
   'server-clock-sync': CustomEvent<SyncDetail>;
   'server-clock-error': CustomEvent<ErrorDetail>;
   'server-clock-end': CustomEvent<EndDetail>;
+  'server-clock-timer': CustomEvent<TimerState>;
 }
 
 /** A clock from the shared pool, as one element holds it. */
@@ -58,6 +74,12 @@ interface HeldClock {
   /** Its key in the pool, to release it by. */
   key: string;
   /** Aborting it removes the element's listeners from the clock. */
+  listeners: AbortController;
+}
+
+/** The server's timer an element counts down, and its listeners (aborted when it lets go). */
+interface HeldTimer {
+  timer: ServerTimer;
   listeners: AbortController;
 }
 
@@ -84,16 +106,18 @@ function isTimestamp(value: string): boolean {
 
 /**
  * Shows a server's authoritative time, kept in sync over socket.io; or, with `until`, counts
- * down to an instant on the server's clock.
+ * down to an instant on the server's clock; or, with `timer`, counts down a timer the server runs.
  *
  * @element server-clock
  * @attr {string} url - The socket.io server (required).
- * @attr {'connecting'|'connected'|'reconnecting'|'disconnected'|'error'} state - Connection state (read-only, reflected).
+ * @attr {'connecting'|'connected'|'reconnecting'|'disconnected'|'error'} state - Connection state (read-only, reflected); `error` also when the timer's watch failed.
+ * @attr {'idle'|'running'|'paused'|'ended'|'cancelled'} timer-status - The server timer's status (read-only, reflected), with `timer`.
  * @slot - Text shown until the time is known, and without JavaScript (without any: `--:--`).
  * @fires {CustomEvent<StateChangeDetail>} server-clock-statechange - The connection state changed; `detail.state`.
  * @fires {CustomEvent<SyncDetail>} server-clock-sync - A new estimate of the server's clock; `detail` has offset, rtt, uncertainty, mode, samples.
  * @fires {CustomEvent<ErrorDetail>} server-clock-error - Something failed; `detail.error`.
- * @fires {CustomEvent<EndDetail>} server-clock-end - A countdown (`until`) reached zero, on the server's time. Once; `detail.until`, epoch ms.
+ * @fires {CustomEvent<EndDetail>} server-clock-end - A countdown reached zero, on the server's time: `until`'s once, with `detail.until` (epoch ms); a timer's once per run, with `detail.timer` (its name) and `detail.endsAt`.
+ * @fires {CustomEvent<TimerState>} server-clock-timer - The server's timer (`timer`) has a new state; `detail` is the state.
  * @csspart time - The `<time>` element with the text.
  * @csspart status - The connection state indicator.
  * @csspart message - The error message, in state `error`.
@@ -119,8 +143,10 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
     hourCycle: { attribute: 'hour-cycle' },
     precision: {},
     until: {},
+    timer: {},
     event: {},
     state: { reflect: true },
+    timerStatus: { attribute: 'timer-status', reflect: true },
   };
 
   /**
@@ -193,6 +219,13 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
    */
   declare until: string | undefined;
   /**
+   * The name of a timer the server runs (such as `auction-42`), to count down instead of showing
+   * the time: paused, it shows the frozen time left; ended, zero; idle or cancelled, the slot's
+   * text. It wins over `until`, with a console warning.
+   * @defaultValue undefined: no timer
+   */
+  declare timer: string | undefined;
+  /**
    * Name of the event the server pushes its time with.
    * @defaultValue `'api:server-time'`
    */
@@ -202,8 +235,15 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
    * @defaultValue `'connecting'`
    */
   declare state: ConnectionState;
+  /**
+   * The server timer's status (see `timer`): set by the element, reflected to the `timer-status`
+   * attribute.
+   * @defaultValue undefined: no timer, or no state of it yet
+   */
+  declare timerStatus: TimerStatus | undefined;
 
   #held: HeldClock | undefined;
+  #timer: HeldTimer | undefined;
   #settings: FormatSettings = { format: 'time', precision: 'second' };
   // The countdown's end, epoch ms; undefined without a (valid) `until`.
   #untilMs: number | undefined;
@@ -257,31 +297,38 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
   protected override willUpdate(changed: PropertyValues<this>): void {
     // Ticks update with nothing changed; any property change (rare) revalidates the settings.
     if (changed.size > 0) this.#settings = this.#validSettings();
-    if (changed.has('until')) {
+    if (changed.has('until') || changed.has('timer')) {
       const until = this.#valid('until', this.until, isTimestamp);
-      this.#untilMs = until === undefined ? undefined : Date.parse(until);
+      const timer = isGiven(this.timer);
+      if (timer && until !== undefined) this.#warnOnce('timer+until', 'both timer and until are set: the timer wins');
+      this.#untilMs = until === undefined || timer ? undefined : Date.parse(until);
       this.#ended = false;
     }
     if (this.isConnected && (!this.#held || changed.has('url') || changed.has('event'))) this.#open();
+    else if (this.#held && changed.has('timer')) this.#openTimer(this.#held.clock);
     if (this.state === 'connecting') this.setAttribute('aria-busy', 'true');
     else this.removeAttribute('aria-busy');
     // An accessible name unless the page gave one.
     if (!this.hasAttribute('aria-labelledby') && (!this.hasAttribute('aria-label') || this.#ownLabel)) {
       this.#ownLabel = true;
-      this.setAttribute('aria-label', this.#untilMs === undefined ? 'Server time' : 'Countdown');
+      this.setAttribute(
+        'aria-label',
+        this.#untilMs === undefined && !isGiven(this.timer) ? 'Server time' : 'Countdown',
+      );
     }
   }
 
   protected override updated(changed: PropertyValues<this>): void {
     // The text's next change may now come sooner than the shared timer is set for.
-    if (changed.has('until') || changed.has('precision')) run();
+    if (changed.has('until') || changed.has('timer') || changed.has('precision')) run();
   }
 
   protected override render() {
     const now = this.#serverTime;
     const shown = now === undefined ? undefined : this.#shown(now);
-    this.#shownKey = now === undefined ? undefined : this.#key(now);
-    const error = this.state === 'error' ? this.#held?.clock.error : undefined;
+    const origin = this.#origin;
+    this.#shownKey = now === undefined || origin === undefined ? undefined : this.#key(now, origin);
+    const error = this.state === 'error' ? (this.#held?.clock.error ?? this.#timer?.timer.error) : undefined;
     const status = error ? `Error: ${error.message}` : STATUS_TEXT[this.state];
     const message = error ? html`<span part="message">${error.message}</span>` : nothing;
     // Until the time is known, the page's own text between the tags shows (or a placeholder).
@@ -292,8 +339,9 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
 
   /**
    * For the shared ticker: updates the text if it is due, and fires `server-clock-end` when a
-   * countdown reaches zero.
-   * @returns ms until the text must change again; undefined while the time is unknown.
+   * countdown to `until` reaches zero (a timer's end comes from the SDK's timer).
+   * @returns ms until the text must change again; undefined while the time is unknown, or while
+   * a timer's text stands still.
    * @internal
    */
   tick(): number | undefined {
@@ -304,9 +352,11 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
       this.#ended = true;
       this.#fire('server-clock-end', { until });
     }
-    const key = this.#key(now);
+    const origin = this.#origin;
+    if (origin === undefined) return undefined;
+    const key = this.#key(now, origin);
     if (key !== this.#shownKey) this.requestUpdate();
-    return this.#origin + (key + 1) * this.#unit - now;
+    return origin + (key + 1) * this.#unit - now;
   }
 
   /** The server's time, epoch ms; undefined until the clock has an estimate (its NaN). */
@@ -320,28 +370,42 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
     return this.#settings.precision === 'minute' ? 60_000 : 1000;
   }
 
-  /** Where the shown units are counted from, epoch ms: the countdown's end, or the epoch. */
-  get #origin(): number {
+  /**
+   * Where the shown units are counted from, epoch ms: the countdown's end, or the epoch.
+   * Undefined while a timer is not running: its text stands still, and its changes re-render it.
+   */
+  get #origin(): number | undefined {
+    if (this.#timer) return this.#timer.timer.endsAt;
     return this.#untilMs ?? 0;
   }
 
-  /** Changes exactly when the shown text must: whole units since {@link #origin}. */
-  #key(now: number): number {
-    return Math.floor((now - this.#origin) / this.#unit);
+  /** Changes exactly when the shown text must: whole units since the {@link #origin}. */
+  #key(now: number, origin: number): number {
+    return Math.floor((now - origin) / this.#unit);
   }
 
-  /** The `<time>` element's text and machine-readable `datetime` at server time `now`. */
-  #shown(now: number): { text: string; datetime: string } {
+  /**
+   * The `<time>` element's text and machine-readable `datetime` at server time `now`; undefined
+   * for a timer with nothing to count (idle, cancelled, failed, or no state yet): the slot shows.
+   */
+  #shown(now: number): { text: string; datetime: string } | undefined {
     const unit = this.#unit;
-    const until = this.#untilMs;
-    if (until === undefined) {
-      return {
-        text: formatter(this.#settings).format(now),
-        datetime: new Date(Math.floor(now / unit) * unit).toISOString(),
-      };
+    if (this.#timer) {
+      const remaining = this.#timer.timer.remaining();
+      return remaining === undefined ? undefined : this.#countdown(remaining);
     }
-    // Whole seconds left, rounded up to the shown unit; none once it is over.
-    const left = (Math.max(0, Math.ceil((until - now) / unit)) * unit) / 1000;
+    const until = this.#untilMs;
+    if (until !== undefined) return this.#countdown(until - now);
+    return {
+      text: formatter(this.#settings).format(now),
+      datetime: new Date(Math.floor(now / unit) * unit).toISOString(),
+    };
+  }
+
+  /** A countdown's text with `remaining` ms left: whole seconds, rounded up to the shown unit; none once it is over. */
+  #countdown(remaining: number): { text: string; datetime: string } {
+    const unit = this.#unit;
+    const left = (Math.max(0, Math.ceil(remaining / unit)) * unit) / 1000;
     return { text: formatDuration(left, this.#settings.precision), datetime: `PT${left}S` };
   }
 
@@ -355,7 +419,7 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
     const { signal } = listeners;
     // A clock in state error (a bad url, a refused or abandoned connection) has said so with a
     // statechange (or its state, read below) before its error event.
-    clock.addEventListener('statechange', ({ detail }) => this.#setState(detail.state), { signal });
+    clock.addEventListener('statechange', () => this.#updateState(), { signal });
     clock.addEventListener(
       'sync',
       ({ detail }) => {
@@ -367,15 +431,68 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
     );
     clock.addEventListener('error', ({ detail }) => this.#fire('server-clock-error', detail), { signal });
     this.#held = { clock, key, listeners };
-    this.#setState(clock.state);
+    this.#openTimer(clock);
+    this.#updateState();
+  }
+
+  /** Follows the server's timer named by `timer` on `clock` (none without a name). */
+  #openTimer(clock: ServerClock) {
+    this.#closeTimer();
+    const name = this.timer;
+    if (!isGiven(name)) return;
+    // Elements with the same url and timer share the clock, and so the SDK's one watch of the name.
+    const timer = clock.timer(name);
+    const listeners = new AbortController();
+    const { signal } = listeners;
+    timer.addEventListener(
+      'change',
+      ({ detail }) => {
+        this.timerStatus = detail.status;
+        this.#fire('server-clock-timer', detail);
+        this.#updateState();
+        // The text may change while the status does not (an extend, a restart), and the next boundary with it.
+        this.requestUpdate();
+        run();
+      },
+      { signal },
+    );
+    timer.addEventListener(
+      'end',
+      ({ detail }) => {
+        // The SDK's own timer may come a moment before the shared ticker: zero shows with the event.
+        this.requestUpdate();
+        this.#fire('server-clock-end', { timer: name, endsAt: detail.endsAt });
+      },
+      { signal },
+    );
+    timer.addEventListener(
+      'error',
+      ({ detail }) => {
+        this.#updateState();
+        this.#fire('server-clock-error', detail);
+      },
+      { signal },
+    );
+    this.#timer = { timer, listeners };
   }
 
   #close() {
     const held = this.#held;
     if (!held) return;
+    this.#closeTimer();
     this.#held = undefined;
     held.listeners.abort();
     clocks.release(held.key);
+  }
+
+  #closeTimer() {
+    const held = this.#timer;
+    if (!held) return;
+    this.#timer = undefined;
+    held.listeners.abort();
+    held.timer.close();
+    this.timerStatus = undefined;
+    this.requestUpdate();
   }
 
   // The browser's languages changed: formatters made for its default locale are out of date.
@@ -384,7 +501,10 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
     this.requestUpdate();
   };
 
-  #setState(state: ConnectionState) {
+  /** The clock's connection state; `error` also while the timer has an error. */
+  #updateState() {
+    const clockState = this.#held?.clock.state ?? 'disconnected';
+    const state = this.#timer?.timer.error ? 'error' : clockState;
     if (state === this.state) return;
     this.state = state;
     this.#fire('server-clock-statechange', { state });
@@ -411,15 +531,15 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
   #valid<T extends string>(name: string, value: T | null | undefined, ok: (value: T) => boolean): T | undefined {
     if (!isGiven(value)) return undefined;
     if (ok(value)) return value;
-    this.#warn(name, value);
+    this.#warnOnce(`${name}=${value}`, `invalid ${name} "${value}"; using the default`);
     return undefined;
   }
 
-  #warn(name: string, value: string) {
-    const key = `${name}=${value}`;
+  /** A console warning, once per element and `key`. */
+  #warnOnce(key: string, message: string) {
     if (this.#warned.has(key)) return;
     this.#warned.add(key);
-    console.warn(`<${this.localName}>: invalid ${name} "${value}"; using the default`);
+    console.warn(`<${this.localName}>: ${message}`);
   }
 
   #fire<K extends keyof ServerClockElementEventMap>(type: K, detail: ServerClockElementEventMap[K]['detail']) {
@@ -439,5 +559,6 @@ declare global {
     'server-clock-sync': ServerClockElementEventMap['server-clock-sync'];
     'server-clock-error': ServerClockElementEventMap['server-clock-error'];
     'server-clock-end': ServerClockElementEventMap['server-clock-end'];
+    'server-clock-timer': ServerClockElementEventMap['server-clock-timer'];
   }
 }

@@ -14,6 +14,7 @@ import { DRIFT_BOUND, type Estimate } from './offset-estimator.js';
 import { TIME_EVENT } from './protocol.js';
 import { correct, slewedOffset, step, type Slew } from './slew.js';
 import { SyncLoop, type SyncMode, type SyncSettings } from './sync.js';
+import { ServerTimer, type ClockTimer } from './timer.js';
 
 /** Options of {@link connectClock}, all optional. Numbers out of range throw a `RangeError`. */
 export interface ClockOptions extends ConnectionOptions {
@@ -145,6 +146,10 @@ export class ServerClock extends TypedEventTarget<ServerClockEventMap> {
   #connection: Connection | undefined;
   // Stopped by close(), and kept: `mode` still says what the server did.
   readonly #sync: SyncLoop | undefined;
+  // How long a request may wait for its answer (the `timeout` option): sync, and timer watches.
+  readonly #timeout: number;
+  // The open timers of this clock: told of each new estimate, and closed with it.
+  readonly #timers = new Set<ClockTimer>();
   // The estimate in use, and the correction towards it: from the first estimate until close().
   #estimate: Estimate | undefined;
   #slew: Slew | undefined;
@@ -157,6 +162,7 @@ export class ServerClock extends TypedEventTarget<ServerClockEventMap> {
   constructor(url: string, options: ClockOptions = {}) {
     super();
     const settings = withDefaults(options);
+    this.#timeout = settings.timeout;
     const valid = clockUrl(url);
     if (valid === undefined) {
       this.url = String(url);
@@ -222,10 +228,28 @@ export class ServerClock extends TypedEventTarget<ServerClockEventMap> {
     return this.#sync?.mode;
   }
 
-  /** Lets go of the connection and of the estimate; the last clock on a URL closes the connection. Idempotent. */
+  /**
+   * Watches the server's timer `name` (letters, digits and `.`, `_`, `:`, `-`, up to 64): a new
+   * {@link ServerTimer}. Timers of one name on one connection share one watch on the server. An
+   * invalid name, or a clock without a connection, gives a timer that fires `error` instead.
+   * Closing the clock closes its timers.
+   *
+   * @example
+   * ```ts
+   * const round = clock.timer('round-7');
+   * round.addEventListener('end', () => console.log('time is up'));
+   * ```
+   */
+  timer(name: string): ServerTimer {
+    return new ServerTimer(this, name, { connection: this.#connection, timeout: this.#timeout, timers: this.#timers });
+  }
+
+  /** Lets go of the connection and of the estimate, and closes its timers; the last clock on a URL closes the connection. Idempotent. */
   close(): void {
     const connection = this.#connection;
     if (!connection) return;
+    // First the timers, so that they unwatch over a connection that other clocks may keep.
+    for (const timer of [...this.#timers]) timer.closed();
     this.#connection = this.#estimate = this.#slew = undefined;
     this.#sync?.stop();
     if (connection.socket.connected) fire(this, 'disconnect', { reason: 'io client disconnect' });
@@ -238,6 +262,7 @@ export class ServerClock extends TypedEventTarget<ServerClockEventMap> {
     const t = monotonicNow();
     this.#slew = replace ? step(estimate.offset, t) : correct(this.#slew, estimate.offset, t);
     this.#estimate = estimate;
+    for (const timer of this.#timers) timer.estimated();
     fire(this, 'sync', {
       offset: estimate.offset,
       rtt: estimate.rtt ?? NaN,

@@ -110,7 +110,7 @@ test('the manifest has the events, parts and CSS properties of the JSDoc, and no
 
 test("the manifest's events are the event map's, with its types, all with the one prefix", () => {
   const expected = eventMap();
-  assert.equal(expected.length, 4, 'statechange, sync, error and end');
+  assert.equal(expected.length, 5, 'statechange, sync, error, end and timer');
   const { events = [] } = serverClock();
   assert.deepEqual(events.map((e) => [e.name, e.type?.text]).sort(), expected.sort());
   for (const [name] of expected) assert.match(name, /^server-clock-[a-z]+$/);

@@ -21,6 +21,48 @@ export function spawnServer(
   return executeServerCommand('demo-server', { action: 'spawn', kind, args });
 }
 
+/** A demo server of this test's own with the admin API on, its token kept by the runner. */
+export function spawnAdminServer(args: string[] = []): Promise<SpawnedServer> {
+  return executeServerCommand('demo-server', { action: 'spawn', kind: 'demo', args, admin: true });
+}
+
+/** An admin request to a server from {@link spawnAdminServer}: its status and JSON body (a timer's state, or `{ error }`). */
+export function adminRequest(
+  server: SpawnedServer,
+  method: 'GET' | 'PUT' | 'POST' | 'DELETE',
+  path: string,
+  body?: object,
+): Promise<{ status: number; body: unknown }> {
+  return executeServerCommand('demo-server', { action: 'admin', id: server.id, method, path, body });
+}
+
+/** A cluster of this test's own: a redis-server and `nodes` demo servers on it, with the admin API on. */
+export interface SpawnedCluster {
+  id: number;
+  /** Each node's URL, in order. */
+  urls: string[];
+}
+
+export function spawnCluster(nodes = 2): Promise<SpawnedCluster> {
+  return executeServerCommand('demo-server', { action: 'cluster', nodes });
+}
+
+/** An admin request through node `node` (an index into `urls`) of a cluster; as {@link adminRequest}. */
+export function clusterAdminRequest(
+  cluster: SpawnedCluster,
+  node: number,
+  method: 'GET' | 'PUT' | 'POST' | 'DELETE',
+  path: string,
+  body?: object,
+): Promise<{ status: number; body: unknown }> {
+  return executeServerCommand('demo-server', { action: 'cluster-admin', id: cluster.id, node, method, path, body });
+}
+
+/** Stops a cluster's nodes and its Redis. */
+export async function closeCluster(cluster: SpawnedCluster): Promise<void> {
+  await executeServerCommand('demo-server', { action: 'cluster-close', id: cluster.id });
+}
+
 export async function killServer(server: SpawnedServer): Promise<void> {
   await executeServerCommand('demo-server', { action: 'kill', id: server.id });
 }
