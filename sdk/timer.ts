@@ -3,6 +3,7 @@
  * Watchers of one name on one connection share one subscription (one watch on the server); each
  * timer times its own `end` against its own clock's estimate of the server's time.
  */
+import { TypedEventTarget } from './typed-event-target.js';
 import type { ServerClock } from './clock.js';
 import { fire, type ClockSocket, type Connection } from './connection.js';
 import {
@@ -217,7 +218,7 @@ export function openSubscriptions(): number {
  * // later: auction.close();
  * ```
  */
-export class ServerTimer extends EventTarget {
+export class ServerTimer extends TypedEventTarget<ServerTimerEventMap> {
   /** The timer's name. */
   readonly name: string;
   /** The clock whose estimate of the server's time the timer follows. */
@@ -268,44 +269,6 @@ export class ServerTimer extends EventTarget {
       if (subscription.state) this.#onState(subscription.state);
       else if (subscription.error) this.#onError(subscription.error);
     });
-  }
-
-  /** Listens to one of the timer's events (see {@link ServerTimerEventMap}), typed by its name. */
-  override addEventListener<K extends keyof ServerTimerEventMap>(
-    type: K,
-    listener: (this: ServerTimer, event: ServerTimerEventMap[K]) => unknown,
-    options?: boolean | AddEventListenerOptions,
-  ): void;
-  override addEventListener(
-    type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: boolean | AddEventListenerOptions,
-  ): void;
-  override addEventListener(
-    type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: boolean | AddEventListenerOptions,
-  ): void {
-    super.addEventListener(type, listener, options);
-  }
-
-  /** Stops listening (see {@link ServerTimer.addEventListener}). */
-  override removeEventListener<K extends keyof ServerTimerEventMap>(
-    type: K,
-    listener: (this: ServerTimer, event: ServerTimerEventMap[K]) => unknown,
-    options?: boolean | EventListenerOptions,
-  ): void;
-  override removeEventListener(
-    type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: boolean | EventListenerOptions,
-  ): void;
-  override removeEventListener(
-    type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: boolean | EventListenerOptions,
-  ): void {
-    super.removeEventListener(type, listener, options);
   }
 
   /** The server's state of the timer, as last received; undefined until the first. */
