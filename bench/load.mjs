@@ -3,9 +3,10 @@
 // per-connection-timer server, each in a process of its own with the clients in two others (one a
 // core: a single process reading 10,000 sockets falls behind and its queue would count as tick
 // lag), and prints the figures side by side with the targets. Loopback only; stops itself.
-import { fork, execSync } from 'node:child_process';
+import { execSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { childProcesses } from './children.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -44,43 +45,7 @@ const TARGETS = { missed: 0, lagP99: 100, heapPerConnection: 8 * 1024 };
 // Every step is bounded; this bounds the whole run, should a child hang.
 const BUDGET_MS = SERVERS.length * (ramp + duration + 120) * 1000;
 
-const children = new Set();
-const abort = setTimeout(() => {
-  console.error(`bench:load: still running after ${BUDGET_MS / 1000} s, giving up`);
-  for (const child of children) child.kill('SIGKILL');
-  process.exit(1);
-}, BUDGET_MS);
-process.on('SIGINT', () => {
-  for (const child of children) child.kill('SIGKILL');
-  process.exit(130);
-});
-
-function spawn(script, args = [], execArgv = []) {
-  const child = fork(new URL(script, import.meta.url), args, {
-    execArgv,
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    serialization: 'advanced',
-  });
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  return child;
-}
-
-/** Sends a message and resolves with the child's next message of `type`. */
-function ask(child, message, type) {
-  return new Promise((resolve, reject) => {
-    const onMessage = (reply) => {
-      if (reply.type !== type) return;
-      child.off('message', onMessage);
-      child.off('exit', onExit);
-      resolve(reply);
-    };
-    const onExit = (code) => reject(new Error(`${child.spawnargs.join(' ')} exited (${code})`));
-    child.on('message', onMessage);
-    child.once('exit', onExit);
-    if (message) child.send(message);
-  });
-}
+const { spawn, ask, killAll, finished } = childProcesses('bench:load', BUDGET_MS);
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 const stop = (child) =>
@@ -253,11 +218,11 @@ try {
   const file = new URL(`./results/load-${new Date().toISOString().replace(/[:.]/g, '-')}.json`, import.meta.url);
   writeFileSync(file, JSON.stringify({ clients, duration, ramp, results }, null, 2));
   console.log(`Raw figures: ${file.pathname}`);
-  clearTimeout(abort);
+  finished();
   // Fails when server-clock misses a target; the classic server is expected to.
   process.exitCode = Object.values(verdicts(results[0])).every(Boolean) ? 0 : 1;
 } catch (error) {
   console.error(error);
-  for (const child of children) child.kill('SIGKILL');
+  killAll();
   process.exit(1);
 }

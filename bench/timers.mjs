@@ -11,10 +11,10 @@
 //   instants at which they fire. Beside it, the spread of the instants their estimates named (what
 //   the cluster clock decides), without their own timers' lateness (what a busy machine adds).
 // Loopback only; stops itself.
-import { fork } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { admin, startCluster, ADMIN_TOKEN } from '../test/cluster.mjs';
 import { startServer, stopServer } from '../test/servers.mjs';
+import { childProcesses } from './children.mjs';
 
 const { values } = parseArgs({
   options: { clients: { type: 'string', default: '3000' }, changes: { type: 'string', default: '100' } },
@@ -27,37 +27,10 @@ const CHANGE_GAP_MS = 50;
 const TARGETS = { p99: 100, spread: 5, lost: 0 };
 const BUDGET_MS = 300_000;
 
-const children = new Set();
-const abort = setTimeout(() => {
-  console.error(`bench:timers: still running after ${BUDGET_MS / 1000} s, giving up`);
-  for (const child of children) child.kill('SIGKILL');
-  process.exit(1);
-}, BUDGET_MS);
+const { spawn, ask, finished } = childProcesses('bench:timers', BUDGET_MS);
 
 const now = () => performance.timeOrigin + performance.now();
 const sleep = (ms) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
-
-function spawn(script, args = []) {
-  const child = fork(new URL(script, import.meta.url), args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  return child;
-}
-
-function next(child, type, message) {
-  return new Promise((resolve, reject) => {
-    const onMessage = (reply) => {
-      if (reply.type !== type) return;
-      child.off('message', onMessage);
-      child.off('exit', onExit);
-      resolve(reply);
-    };
-    const onExit = (code) => reject(new Error(`${child.spawnargs.join(' ')} exited (${code}) before "${type}"`));
-    child.on('message', onMessage);
-    child.once('exit', onExit);
-    if (message) child.send(message);
-  });
-}
 
 function quantile(sorted, q) {
   return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : NaN;
@@ -68,7 +41,7 @@ async function run(title, urls) {
   const generators = Array.from({ length: GENERATORS }, () => spawn('./timer-clients.mjs'));
   const share = (i) => Math.floor(clients / GENERATORS) + (i < clients % GENERATORS ? 1 : 0);
   const watching = await Promise.all(
-    generators.map((g, i) => next(g, 'watching', { type: 'start', urls, clients: share(i), name })),
+    generators.map((g, i) => ask(g, { type: 'start', urls, clients: share(i), name }, 'watching')),
   );
   const watchers = watching.reduce((n, w) => n + w.clients, 0);
 
@@ -86,7 +59,7 @@ async function run(title, urls) {
     await sleep(CHANGE_GAP_MS);
   }
   await sleep(1000);
-  const results = await Promise.all(generators.map((g) => next(g, 'result', { type: 'report' })));
+  const results = await Promise.all(generators.map((g) => ask(g, { type: 'report' }, 'result')));
   const arrivals = new Map();
   for (const { arrivals: list } of results) {
     for (const [version, times] of list) arrivals.set(version, [...(arrivals.get(version) ?? []), ...times]);
@@ -106,8 +79,8 @@ async function run(title, urls) {
     Array.from({ length: PROBES_PER_NODE }, () => spawn('./timer-probe.mjs', [url, endName])),
   );
   await admin(urls[0], 'PUT', endName, { duration: 60_000 });
-  await Promise.all(probes.map((p) => next(p, 'ready')));
-  const ends = Promise.all(probes.map((p) => next(p, 'end')));
+  await Promise.all(probes.map((p) => ask(p, undefined, 'ready')));
+  const ends = Promise.all(probes.map((p) => ask(p, undefined, 'end')));
   await admin(urls[urls.length - 1], 'PUT', endName, { duration: 3000 });
   const probed = await ends;
   const spreadOf = (list) => Math.max(...list) - Math.min(...list);
@@ -151,7 +124,7 @@ try {
 } finally {
   await stopServer(single, 'SIGTERM');
 }
-clearTimeout(abort);
+finished();
 
 const cell = (value, target) => `${value.toFixed(1)}${value <= target ? '' : ' ✗'}`;
 console.log(
