@@ -8,6 +8,7 @@ import { chromium } from 'playwright';
 import { BROWSERS, CHROMIUM_ARGS } from '../scripts/browsers.mjs';
 import { startServer, stopServer } from '../test/servers.mjs';
 import { DOWN_SERVER_URL } from './demo-page.js';
+import { DEMO_ROUND_MS } from './timers/demo-round.js';
 
 const SCREENSHOT = fileURLToPath(new URL('../dist/demo-screenshot.png', import.meta.url));
 const VIEWPORT = { width: 1100, height: 900 };
@@ -83,6 +84,8 @@ test(
         const time = el.shadowRoot?.querySelector('time');
         return {
           until: el.getAttribute('until'),
+          timer: el.getAttribute('timer'),
+          timerStatus: el.getAttribute('timer-status'),
           precision: el.getAttribute('precision'),
           datetime: time?.getAttribute('datetime') ?? '',
           text: time?.textContent ?? '',
@@ -91,8 +94,13 @@ test(
     );
     assert.equal(shown.length, live);
     const now = Date.now(); // the server's clock: it runs on this machine
-    for (const { until, precision, datetime, text } of shown) {
-      if (until) {
+    for (const { until, timer, timerStatus, precision, datetime, text } of shown) {
+      if (timer) {
+        // The server's round: running, with at most a round's time left.
+        assert.equal(timerStatus, 'running', `${timer} shows ${text}`);
+        const left = Number(/^PT(\d+)S$/.exec(datetime)?.[1]);
+        assert.ok(left >= 0 && left <= DEMO_ROUND_MS / 1000, `${timer} has ${datetime} left`);
+      } else if (until) {
         const left = Number(/^PT(\d+)S$/.exec(datetime)?.[1]);
         assert.ok(
           Math.abs(Date.parse(until) - now - left * 1000) < 5000,

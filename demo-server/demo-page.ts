@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { DEMO_ROUND, DEMO_ROUND_MS } from './timers/demo-round.js';
 
 /** The CDN bundle the demo page loads: beside this module in `dist/`, or in `dist/` from source. */
 export function findCdnBundle(): string | undefined {
@@ -43,8 +44,8 @@ ${tag}
 }
 
 /**
- * The demo page: clocks on this server in several zones and formats, a countdown and a clock
- * whose server is down. The page has no script of its own (the server sends a strict CSP), so the
+ * The demo page: clocks on this server in several zones and formats, a countdown, the
+ * server-driven round and a clock whose server is down. The page has no script of its own (the server sends a strict CSP), so the
  * countdown's target is fixed here, on the server's clock at `now`: the next whole ten minutes at
  * least a minute away.
  */
@@ -83,6 +84,12 @@ export function demoPage(now = Date.now()): string {
     fallback: `until ${untilText}`,
     note: `Counts down to ${untilText}, on the server’s clock: the next whole ten minutes, at least a minute after the server sent this page. Reload for a new one.`,
   };
+  const round: DemoClock = {
+    title: 'A round the server drives',
+    attrs: { url: '/', timer: DEMO_ROUND },
+    fallback: 'No round yet',
+    note: `The server’s timer <code>${DEMO_ROUND}</code>: a round of ${DEMO_ROUND_MS / 1000} s that the server starts again when it ends (one node drives it when there are several). An admin can extend, pause or end it, and every page sees the change at once.`,
+  };
   const down: DemoClock = {
     title: 'A server that is down',
     attrs: { url: DOWN_SERVER_URL },
@@ -118,9 +125,10 @@ ${zones.map(card).join('\n')}
 </ul>
 </section>
 <section>
-<h2>Countdown and failure</h2>
+<h2>Countdowns and failure</h2>
 <ul class="clocks">
 ${card(countdown)}
+${card(round)}
 ${card(down)}
 </ul>
 </section>
