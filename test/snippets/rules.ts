@@ -11,10 +11,20 @@ export interface Places {
   pageAlt: string;
   /** The stand-in for the CDNs: `<cdn>/npm/server-clock/<path>` serves the packed package. */
   cdn: string;
+  /** The redis-server standing in for `redis://localhost:6379`, for snippets that name it (rule 7). */
+  redis?: string;
 }
 
-/** A host and port on this machine, in a URL or a log line. */
-const LOOPBACK_PORT = /\b(localhost|127\.0\.0\.1|0\.0\.0\.0):(\d{2,5})\b/g;
+/** Redis' default address, as a snippet names it (rule 7). */
+const REDIS_URL = /redis:\/\/(?:localhost|127\.0\.0\.1):6379\b/g;
+
+/** Whether `text` names Redis' default address, so that the run needs a redis-server (rule 7). */
+export function needsRedis(text: string): boolean {
+  return new RegExp(REDIS_URL.source).test(text);
+}
+
+/** A host and port on this machine, in a URL or a log line; not Redis' (rule 7). */
+const LOOPBACK_PORT = /(?<!redis:\/\/)\b(localhost|127\.0\.0\.1|0\.0\.0\.0):(\d{2,5})\b/g;
 /** Where a snippet names a port: `host:port`, `.listen(port`, `--port port`, `PORT=port`. */
 const PORT_PATTERNS = [LOOPBACK_PORT, /\.listen\(\s*(\d+)/g, /--port[= ](\d+)/g, /\bPORT=(\d+)/g];
 
@@ -33,7 +43,7 @@ function port(ports: Map<number, number>, n: string): number {
   return free;
 }
 
-/** Rules 2 to 5 on `text` (code, HTML, a command line, or a marker's value alike). */
+/** Rules 2 to 5 and 7 on `text` (code, HTML, a command line, or a marker's value alike). */
 export function rewrite(text: string, places: Places, ports: Map<number, number>, now = Date.now()): string {
   return (
     text
@@ -46,6 +56,11 @@ export function rewrite(text: string, places: Places, ports: Map<number, number>
       )
       .replace(/(--port[= ])(\d+)/g, (_, flag: string, n: string) => `${flag}${port(ports, n)}`)
       .replace(/\bPORT=(\d+)/g, (_, n: string) => `PORT=${port(ports, n)}`)
+      // Rule 7: Redis is the run's redis-server (rule 3 left its address alone).
+      .replace(REDIS_URL, () => {
+        if (!places.redis) throw new Error('the snippet names Redis, and no redis-server was started (rule 7)');
+        return places.redis;
+      })
       // Rule 2: the CDNs serve the packed package.
       .replace(
         /https:\/\/(?:cdn\.jsdelivr\.net\/npm|unpkg\.com)\/server-clock(?:@[\w.^~-]+)?/g,

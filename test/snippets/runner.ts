@@ -57,6 +57,8 @@
  *    registry), each a server that runs until
  *    the snippet's checks are done and must then stop cleanly on SIGTERM (it logs "stopped"); `curl …`
  *    runs as is, with `--silent --show-error`. Any other command fails the test: nothing unknown runs.
+ * 7. `redis://localhost:6379` (or `127.0.0.1`) is a redis-server started for the run, once, on a
+ *    free loopback port with a directory of its own (test/redis.mjs), for the snippets that name it.
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -71,7 +73,8 @@ import { chromium, type Browser, type Page } from 'playwright';
 import { BROWSERS, CHROMIUM_ARGS } from '../../scripts/browsers.mjs';
 import { startServer, stopServer } from '../servers.mjs';
 import { values, type Block, type Marker } from './markdown.js';
-import { planShell, portsIn, rewrite, type Places } from './rules.js';
+import { needsRedis, planShell, portsIn, rewrite, type Places } from './rules.js';
+import { startRedis } from '../redis.mjs';
 
 const run = promisify(execFile);
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
@@ -308,9 +311,18 @@ export class SnippetWorld {
     return { page, cdn: cdnUrl };
   });
 
-  async places(): Promise<Places> {
+  /** Rule 7: one redis-server for the run, started by the first snippet that names Redis. */
+  readonly redis = once(async () => {
+    const redis = await startRedis();
+    this.#cleanup.push(() => redis.close());
+    return redis;
+  });
+
+  async places(text: string): Promise<Places> {
     const [{ page, cdn }, time] = [await this.statics(), await this.timeServer()];
-    return { timeServer: time.url, page, pageAlt: page.replace('127.0.0.1', 'localhost'), cdn };
+    const places: Places = { timeServer: time.url, page, pageAlt: page.replace('127.0.0.1', 'localhost'), cdn };
+    if (needsRedis(text)) places.redis = (await this.redis()).url;
+    return places;
   }
 
   readonly browser = once(async (): Promise<Browser> => {
@@ -325,8 +337,8 @@ export class SnippetWorld {
 
   /** The rewrite of rules 2 to 5 for one snippet, with its own free ports. */
   async rewriter(block: Block, marker: Marker): Promise<{ rw: (text: string) => string; ports: Map<number, number> }> {
-    const places = await this.places();
     const text = [block.body, ...marker.attributes.map(([, v]) => v)].join('\n');
+    const places = await this.places(text);
     const ports = new Map<number, number>();
     for (const n of portsIn(text, marker.kind)) ports.set(n, await freePort());
     const now = Date.now();

@@ -153,6 +153,16 @@ describe('rewrite rules', () => {
     );
   });
 
+  test("Redis' default address is the run's redis-server, and takes no free port", () => {
+    const text = 'REDIS_URL=redis://localhost:6379 npm start -- --port 3000 # or redis://127.0.0.1:6379';
+    assert.deepEqual(portsIn(text, 'shell'), [3000]);
+    assert.equal(
+      rewrite(text, { ...places, redis: 'redis://127.0.0.1:1004' }, ports),
+      'REDIS_URL=redis://127.0.0.1:1004 npm start -- --port 2000 # or redis://127.0.0.1:1004',
+    );
+    assert.throws(() => rewrite(text, places, ports), /no redis-server was started \(rule 7\)/);
+  });
+
   test("a countdown's until becomes five seconds from now", () => {
     const now = Date.parse('2026-01-01T00:00:00Z');
     assert.equal(
