@@ -88,6 +88,8 @@ async function run(title, urls) {
   // Where each probe's clock put the end, before its own timer's lateness: the clocks' agreement.
   const dueSpread = spreadOf(probed.map((e) => e.due));
   const lateness = Math.max(...probed.map((e) => e.at - e.due));
+  // The widest of the probes' sync bounds: how far apart their estimates may be, by their own word.
+  const halfWidth = Math.max(...probed.map((e) => e.halfWidth));
   const result = {
     title,
     watchers,
@@ -98,9 +100,10 @@ async function run(title, urls) {
     spread,
     dueSpread,
     lateness,
+    halfWidth,
   };
   console.log(
-    `  ${title}: ${watchers} watchers, ${answered.length} changes; latency p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms, max ${result.max.toFixed(1)} ms; lost ${lost}; end spread ${spread.toFixed(2)} ms over ${probes.length} probes (estimates ${dueSpread.toFixed(2)} ms apart, the latest probe ${lateness.toFixed(1)} ms behind its own)`,
+    `  ${title}: ${watchers} watchers, ${answered.length} changes; latency p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms, max ${result.max.toFixed(1)} ms; lost ${lost}; end spread ${spread.toFixed(2)} ms over ${probes.length} probes (estimates ${dueSpread.toFixed(2)} ms apart, each within ±${halfWidth.toFixed(2)} ms by its sync bounds, the latest probe ${lateness.toFixed(1)} ms behind its own)`,
   );
   return result;
 }
