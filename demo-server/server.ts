@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { Server } from 'socket.io';
 import {
   SYNC_EVENT,
+  SYNC_LOAD,
   TIMER_EVENT,
   TIMER_UNWATCH_EVENT,
   TIMER_WATCH_EVENT,
@@ -14,7 +15,7 @@ import { createLogger, type Logger } from './logger.js';
 import { preciseNow } from './precise-time.js';
 import { DEMO_FILES, demoPage, findCdnBundle } from './demo-page.js';
 import { createMetrics, type ServerMetrics } from './metrics.js';
-import { TokenBucket } from './token-bucket.js';
+import { TokenBucket } from '../sdk/token-bucket.js';
 import { startTicker } from './ticker.js';
 import { releaseUpgradeRequest, trimConnection } from './internals.js';
 import type { ClockIo, ClockSocket, InterServerEvents, SocketData } from './io-types.js';
@@ -150,9 +151,9 @@ export interface ClockServer {
 
 const LOCALHOST = new Set(['localhost', '127.0.0.1', '[::1]']);
 
-// The SDK syncs in serial bursts of 8: on connect, then after 1, 2, 4… s up to a minute. Two clocks
-// on one socket fit inside these; the element shares one clock between all its instances.
-const DEFAULT_SYNC_RATE_LIMIT = { burst: 20, perSecond: 5 };
+// Two clocks' worth of the load one clock may cause (PROTOCOL.md "Load"): two clocks on one socket
+// are never limited; the element shares one clock between all its instances.
+const DEFAULT_SYNC_RATE_LIMIT = { burst: 2 * SYNC_LOAD.burst, perSecond: 2 * SYNC_LOAD.perSecond };
 
 /**
  * Whether a packet's argument is its acknowledgement: a client cannot send a function (packets are

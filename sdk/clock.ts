@@ -10,7 +10,7 @@ import {
 } from './connection.js';
 import { TypedEventTarget } from './typed-event-target.js';
 import { monotonicNow } from './monotonic.js';
-import { DRIFT_BOUND, type Estimate } from './offset-estimator.js';
+import type { Estimate } from './offset-estimator.js';
 import { TIME_EVENT } from './protocol.js';
 import { correct, slewedOffset, step, type Slew } from './slew.js';
 import { SyncLoop, type SyncMode, type SyncSettings } from './sync.js';
@@ -25,7 +25,8 @@ export interface ClockOptions extends ConnectionOptions {
    */
   event?: string;
   /**
-   * Sync exchanges per burst: on connect, then adaptively up to once per `resyncInterval`.
+   * Sync exchanges in the burst on connect (and when the page is shown again, or the wall clock
+   * jumps). The resyncs after it take half as many, and a quarter once the drift is known.
    * @defaultValue `8`
    */
   samples?: number;
@@ -36,11 +37,21 @@ export interface ClockOptions extends ConnectionOptions {
    */
   timeout?: number;
   /**
-   * Time between resyncs once converged, ms (bursts start a second apart after connecting and
-   * back off to it).
-   * @defaultValue `60_000`
+   * Longest time between resyncs, ms, once the drift between the two clocks is known (to 10 ppm):
+   * resyncs start a second after connecting and back off, doubling, to a minute until then, and
+   * to this after. Each delay is drawn ±25 % at random, so that clocks that connected together do
+   * not sync together.
+   * @defaultValue `240_000` (4 minutes)
    */
   resyncInterval?: number;
+  /**
+   * The local monotonic clock every local time is read on, epoch-like ms: it must not jump or
+   * run backwards. `now()` is this plus the offset, whatever rate it runs at (the drift is
+   * measured). Tests give one that runs fast or slow; the server's option of the same name is
+   * the clock it serves.
+   * @defaultValue `() => performance.timeOrigin + performance.now()`
+   */
+  clock?: () => number;
 }
 
 /** The `detail` of a `sync` event: the new estimate. */
@@ -55,6 +66,10 @@ export interface SyncDetail {
   mode: SyncMode;
   /** How many samples (exchanges or pushes) it rests on. */
   samples: number;
+  /** How fast the server's clock runs against the local one, ppm (µs per second); 0 until measured. */
+  drift: number;
+  /** Bound on the error of `drift`, ppm; 100 (the bound assumed for any two clocks) until measured. */
+  driftUncertainty: number;
 }
 
 /** The events of a {@link ServerClock}, by name: the connection's lifecycle, and `sync`. */
@@ -70,7 +85,7 @@ type ClockSettings = SyncSettings & ConnectionSettings;
 const NUMBER_DEFAULTS = {
   samples: 8,
   timeout: 3000,
-  resyncInterval: 60_000,
+  resyncInterval: 240_000,
   reconnectDelay: 500,
   reconnectDelayMax: 30_000,
   reconnectAttempts: Infinity,
@@ -91,6 +106,7 @@ function withDefaults(options: ClockOptions): ClockSettings {
     samples: number('samples'),
     timeout: number('timeout'),
     resyncInterval: number('resyncInterval'),
+    clock: checkedClock(options.clock),
     reconnectDelay: number('reconnectDelay'),
     reconnectDelayMax: number('reconnectDelayMax'),
     reconnectAttempts: number('reconnectAttempts'),
@@ -103,6 +119,13 @@ function checkedNumber(name: string, value: number | undefined, fallback: number
   // (JavaScript callers may pass anything: a string of digits is no number either.)
   if (typeof number === 'number' && number > 0 && (Number.isFinite(number) || number === fallback)) return number;
   throw new RangeError(`server-clock: ${name} must be a positive number, not ${number}`);
+}
+
+/** The `clock` option: a function, or the monotonic clock by default. */
+function checkedClock(clock: (() => number) | undefined): () => number {
+  if (clock === undefined) return monotonicNow;
+  if (typeof clock === 'function') return clock;
+  throw new TypeError(`server-clock: clock must be a function returning ms, not ${String(clock)}`);
 }
 
 /**
@@ -148,6 +171,8 @@ export class ServerClock extends TypedEventTarget<ServerClockEventMap> {
   readonly #sync: SyncLoop | undefined;
   // How long a request may wait for its answer (the `timeout` option): sync, and timer watches.
   readonly #timeout: number;
+  // The local monotonic clock (the `clock` option).
+  readonly #clock: () => number;
   // The open timers of this clock: told of each new estimate, and closed with it.
   readonly #timers = new Set<ClockTimer>();
   // The estimate in use, and the correction towards it: from the first estimate until close().
@@ -157,12 +182,14 @@ export class ServerClock extends TypedEventTarget<ServerClockEventMap> {
   /**
    * Connects to the server at `url` (http(s) or ws(s), resolved against the page), or joins the
    * connection already open to it, and starts syncing.
-   * @throws RangeError for a numeric option that is not a positive number.
+   * @throws RangeError for a numeric option that is not a positive number, TypeError for a
+   * `clock` that is not a function.
    */
   constructor(url: string, options: ClockOptions = {}) {
     super();
     const settings = withDefaults(options);
     this.#timeout = settings.timeout;
+    this.#clock = settings.clock;
     const valid = clockUrl(url);
     if (valid === undefined) {
       this.url = String(url);
@@ -180,8 +207,8 @@ export class ServerClock extends TypedEventTarget<ServerClockEventMap> {
 
   /** Estimated server time in epoch milliseconds; NaN until the first estimate, and after close(). */
   now(): number {
-    const t = monotonicNow();
-    const offset = slewedOffset(this.#slew, t);
+    const t = this.#clock();
+    const offset = this.#offsetAt(t);
     return offset === undefined ? NaN : t + offset;
   }
 
@@ -198,7 +225,7 @@ export class ServerClock extends TypedEventTarget<ServerClockEventMap> {
 
   /** Server clock − local monotonic clock, ms, as applied now (mid-slew, between old and new). NaN without an estimate. */
   get offset(): number {
-    return slewedOffset(this.#slew, monotonicNow()) ?? NaN;
+    return this.#offsetAt(this.#clock()) ?? NaN;
   }
 
   /** Best round trip behind the estimate, ms (NaN for push-only servers). */
@@ -206,13 +233,16 @@ export class ServerClock extends TypedEventTarget<ServerClockEventMap> {
     return this.#estimate?.rtt ?? NaN;
   }
 
-  /** Bound on |now() − true server time|, ms: the estimate's, grown by drift, plus any slew left. */
+  /**
+   * Bound on |now() − true server time|, ms: the estimate's, grown by the drift's uncertainty
+   * since, plus any slew left.
+   */
   get uncertainty(): number {
     const estimate = this.#estimate;
-    const t = monotonicNow();
-    const offset = slewedOffset(this.#slew, t);
-    if (!estimate || offset === undefined) return NaN;
-    return estimate.uncertainty + DRIFT_BOUND * (t - estimate.at) + Math.abs(estimate.offset - offset);
+    const t = this.#clock();
+    const slewed = slewedOffset(this.#slew, t);
+    if (!estimate || slewed === undefined) return NaN;
+    return estimate.uncertainty + estimate.drift.uncertainty * (t - estimate.at) + Math.abs(estimate.offset - slewed);
   }
 
   /** Whether there is an estimate of the server's time. */
@@ -257,10 +287,24 @@ export class ServerClock extends TypedEventTarget<ServerClockEventMap> {
     fire(this, 'statechange', { state: 'disconnected' });
   }
 
+  /**
+   * The offset as applied at local time `t`: the correction (slewed from the last estimate's
+   * offset at `at` to the new one's) carried forward by the estimate's drift. Undefined without one.
+   */
+  #offsetAt(t: number): number | undefined {
+    const slewed = slewedOffset(this.#slew, t);
+    return this.#estimate && slewed !== undefined
+      ? slewed + this.#estimate.drift.rate * (t - this.#estimate.at)
+      : undefined;
+  }
+
   /** A new estimate from the sync loop: slewed to (or stepped to, if it replaces the last), and announced. */
   #apply(estimate: Estimate, mode: SyncMode, replace: boolean): void {
-    const t = monotonicNow();
-    this.#slew = replace ? step(estimate.offset, t) : correct(this.#slew, estimate.offset, t);
+    const t = this.#clock();
+    // Slewed from the offset applied now, seen as the new estimate's drift carries it.
+    const applied = replace ? undefined : this.#offsetAt(t);
+    const from = applied === undefined ? undefined : step(applied - estimate.drift.rate * (t - estimate.at), t);
+    this.#slew = correct(from, estimate.offset, t);
     this.#estimate = estimate;
     for (const timer of this.#timers) timer.estimated();
     fire(this, 'sync', {
@@ -269,6 +313,8 @@ export class ServerClock extends TypedEventTarget<ServerClockEventMap> {
       uncertainty: this.uncertainty,
       mode,
       samples: estimate.samples,
+      drift: estimate.drift.rate * 1e6,
+      driftUncertainty: estimate.drift.uncertainty * 1e6,
     } satisfies SyncDetail);
   }
 }

@@ -2,6 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   DRIFT_BOUND,
+  UNKNOWN_DRIFT,
+  estimateDrift,
   estimateFromPushes,
   estimateFromSync,
   type PushSample,
@@ -10,9 +12,10 @@ import {
 import { sample, seededRandom, serverClock, type Exchange } from '../test/samples.js';
 
 const EPS = 1e-9;
+const PPM = 1e-6;
 
 /** NTP's offset of one exchange alone: the midpoint of its interval. */
-const ntpOffset = ([t0, t1, t2, t3]: SyncSample) => (t1 - t0 + (t2 - t3)) / 2;
+const ntpOffset = ({ t0, t1, t2, t3 }: SyncSample) => (t1 - t0 + (t2 - t3)) / 2;
 
 /** Exchanges one `period` apart from `start`, with delays drawn by `delays`. */
 function exchanges(
@@ -24,18 +27,49 @@ function exchanges(
   return Array.from({ length: count }, (_, i) => ({ t0: start + i * period, ...delays(i) }));
 }
 
+/** One-way delays of a link, drawn afresh for each leg (as bench/delay-profiles.mjs, seeded). */
+const LINKS = {
+  // 40 ± 5 ms, and up to half a millisecond of the event loop's own.
+  uniform: (random: () => number) => () => 35 + 10 * random() + 0.5 * random(),
+  // 30 ms, an exponential tail of mean 20 ms, and 3 % held 150 ms more.
+  rough: (random: () => number) => () => 30 - 20 * Math.log(1 - random()) + (random() < 0.03 ? 150 : 0),
+  // Loopback: a tenth of a millisecond, and the event loop's half.
+  loopback: (random: () => number) => () => 0.1 + 0.5 * random(),
+};
+
 /**
- * Without drift, the intervals [t2 − t3, t1 − t0] are [offset − back, offset + out], each widened
- * by the drift bound for its age; the estimate is the midpoint of their intersection.
+ * What a clock sees over `minutes`: bursts as the sync loop makes them (8 exchanges, then 4 at 1,
+ * 3, 7… s, the delay doubling up to a minute) over a link, against `server`; and readings every
+ * few seconds between them, each with the truth. Pure: the estimate is taken after each exchange.
  */
-function expectedWithoutDrift(offset: number, list: Exchange[]) {
-  const samples = list.map((e) => sample(serverClock(offset), e));
-  const at = Math.max(...samples.map(([, , , t3]) => t3));
-  const widen = samples.map(([, , , t3]) => DRIFT_BOUND * (at - t3));
-  const lo = Math.max(...list.map((e, i) => offset - e.back - widen[i]));
-  const hi = Math.min(...list.map((e, i) => offset + e.out + widen[i]));
-  const bestRtt = Math.min(...list.map((e) => e.out + e.back));
-  return { offset: (lo + hi) / 2, uncertainty: Math.max((hi - lo) / 2, bestRtt / 2) };
+function run(server: (local: number) => number, leg: () => number, random: () => number, minutes: number) {
+  let samples: SyncSample[] = [];
+  const readings: { error: number; uncertainty: number; age: number; measured: boolean }[] = [];
+  let t = 1_000_000;
+  let estimate = undefined as ReturnType<typeof estimateFromSync>;
+  for (let burst = 0; t < 1_000_000 + minutes * 60_000; burst++) {
+    for (let i = 0; i < (burst ? 4 : 8); i++) {
+      const exchange = { t0: t, out: leg(), back: leg() };
+      const taken = sample(server, exchange);
+      samples = [...samples, taken].slice(-64);
+      estimate = estimateFromSync(samples);
+      t = taken.t3 + 0.2;
+    }
+    assert.ok(estimate);
+    const next = t + Math.min(60_000, 1000 * 2 ** burst) * (0.75 + random() / 2);
+    for (t += random() * 3000; t < next; t += 3000 * random()) {
+      const shown = estimate.offset + estimate.drift.rate * (t - estimate.at);
+      readings.push({
+        error: shown - (server(t) - t),
+        uncertainty: estimate.uncertainty + estimate.drift.uncertainty * (t - estimate.at),
+        age: t - estimate.at,
+        measured: estimate.drift.uncertainty < DRIFT_BOUND,
+      });
+    }
+    t = next;
+  }
+  assert.ok(estimate);
+  return { estimate, readings };
 }
 
 test('one exchange alone: the NTP offset, and its round trip less the processing', () => {
@@ -46,8 +80,9 @@ test('one exchange alone: the NTP offset, and its round trip less the processing
   assert.ok(Math.abs(est.offset - (-1234.5 + (12 - 8) / 2)) < EPS, 'off by half the asymmetry');
   assert.ok(Math.abs(est.offset - ntpOffset(s)) < EPS);
   assert.ok(Math.abs(est.uncertainty - 10) < EPS, 'half the round trip');
-  assert.equal(est.at, s[3]);
+  assert.equal(est.at, s.t3);
   assert.equal(est.samples, 1);
+  assert.deepEqual(est.drift, UNKNOWN_DRIFT, 'one sample says nothing of the drift');
 });
 
 test('symmetric delays: the offset exactly, uncertainty half the round trip', () => {
@@ -68,10 +103,12 @@ test('outliers with long delays fall away: the fastest legs set the estimate', (
   const leg = () => 10 - 30 * Math.log(1 - random()) + (random() < 0.1 ? 150 : 0);
   const list = exchanges(32, () => ({ out: leg(), back: leg() }));
   const est = estimateFromSync(list.map((e) => sample(serverClock(offset), e)));
-  const expected = expectedWithoutDrift(offset, list);
   assert.ok(est);
-  assert.ok(Math.abs(est.offset - expected.offset) < 1e-6, `offset ${est.offset}, expected ${expected.offset}`);
-  assert.ok(Math.abs(est.uncertainty - expected.uncertainty) < 1e-6);
+  // Without drift, the intersection is [offset − fastest answer, offset + fastest request].
+  const fastestOut = Math.min(...list.map((e) => e.out));
+  const fastestBack = Math.min(...list.map((e) => e.back));
+  const expected = offset + (fastestOut - fastestBack) / 2;
+  assert.ok(Math.abs(est.offset - expected) < 0.5, `offset ${est.offset}, expected ${expected}`);
   assert.ok(Math.abs(est.offset - offset) <= est.uncertainty, 'the truth is within the uncertainty');
   const naive = list.reduce((sum, e) => sum + ntpOffset(sample(serverClock(offset), e)), 0) / list.length;
   assert.ok(Math.abs(est.offset - offset) < Math.abs(naive - offset), 'better than averaging every sample');
@@ -82,30 +119,73 @@ test('asymmetric delay: off by half the asymmetry, and the uncertainty says so',
   const offset = 1500;
   const list = exchanges(16, () => ({ out: 30 + random(), back: 10 + random() }));
   const est = estimateFromSync(list.map((e) => sample(serverClock(offset), e)));
-  const expected = expectedWithoutDrift(offset, list);
   assert.ok(est);
-  assert.ok(Math.abs(est.offset - expected.offset) < 1e-6, `offset ${est.offset}, expected ${expected.offset}`);
+  assert.ok(Math.abs(est.offset - (offset + 10)) < 1, `offset ${est.offset}`);
   // No method can see asymmetry: the error is real, but bounded by what we claim.
   assert.ok(Math.abs(est.offset - offset) > 5);
   assert.ok(Math.abs(est.offset - offset) <= est.uncertainty);
 });
 
-test('drift: over ten minutes the truth at the newest sample stays within the uncertainty', () => {
-  for (const ppm of [-80, 0, 80]) {
-    const random = seededRandom(ppm + 100);
+test('drift: measured from samples over minutes, within its uncertainty, which narrows with time', () => {
+  for (const ppm of [-500, -200, -30, 0, 80, 200, 500]) {
+    const random = seededRandom(ppm + 1000);
     const server = serverClock(250, ppm, 1_000_000);
+    // A sample every 10 s, 5 to 15 ms each way.
     const list = exchanges(60, () => ({ out: 5 + 10 * random(), back: 5 + 10 * random() }), 10_000);
     const samples = list.map((e) => sample(server, e));
+    const early = estimateDrift(samples.slice(0, 24));
+    const late = estimateDrift(samples);
+    for (const [when, drift] of Object.entries({ early, late })) {
+      assert.ok(drift.uncertainty < DRIFT_BOUND, `${ppm} ppm, ${when}: measured`);
+      assert.ok(
+        Math.abs(drift.rate - ppm * PPM) <= drift.uncertainty,
+        `${ppm} ppm, ${when}: ${drift.rate / PPM} ± ${drift.uncertainty / PPM} ppm`,
+      );
+    }
+    assert.ok(late.uncertainty < early.uncertainty / 3, `${ppm} ppm: sharpens, ${late.uncertainty / PPM} ppm`);
     const est = estimateFromSync(samples);
     assert.ok(est);
+    assert.equal(est.samples, samples.length, `${ppm} ppm: every sample stays useful`);
     const truth = server(est.at) - est.at;
-    assert.equal(est.at, Math.max(...samples.map(([, , , t3]) => t3)));
-    assert.ok(
-      Math.abs(est.offset - truth) <= est.uncertainty,
-      `${ppm} ppm: error ${est.offset - truth}, uncertainty ${est.uncertainty}`,
-    );
-    assert.ok(est.samples > 1, `${ppm} ppm: older samples still count (${est.samples})`);
+    assert.ok(Math.abs(est.offset - truth) <= est.uncertainty, `${ppm} ppm: error ${est.offset - truth}`);
   }
+});
+
+test('a local clock running fast or slow: every reading within the uncertainty, on every link', () => {
+  let readings = 0;
+  for (const [name, link] of Object.entries(LINKS)) {
+    for (const ppm of [-200, -40, 0, 40, 200]) {
+      const random = seededRandom(ppm + name.length * 1000);
+      const server = serverClock(-86_400_000, ppm, 1_000_000);
+      const { estimate, readings: list } = run(server, link(random), random, 10);
+      readings += list.length;
+      // Until the drift is measured, the bound is assumed: a clock beyond it may stray that long.
+      for (const r of list.filter((r) => r.measured || Math.abs(ppm * PPM) <= DRIFT_BOUND))
+        assert.ok(
+          Math.abs(r.error) <= r.uncertainty,
+          `${name}, ${ppm} ppm: error ${r.error} > ${r.uncertainty} at ${r.age} ms`,
+        );
+      // The fit is sharper on a fast link; on any, the drift is known within ten minutes.
+      assert.ok(estimate.drift.uncertainty < DRIFT_BOUND / 3, `${name}, ${ppm} ppm: drift measured`);
+      assert.ok(Math.abs(estimate.drift.rate - ppm * PPM) <= estimate.drift.uncertainty, `${name}, ${ppm} ppm`);
+    }
+  }
+  assert.ok(readings > 1000, `${readings} readings`);
+});
+
+test('a fast link knows its drift within seconds, and then carries its offset forward by it', () => {
+  const random = seededRandom(5);
+  const server = serverClock(42, 300, 1_000_000);
+  const { estimate, readings } = run(server, LINKS.loopback(random), random, 1);
+  assert.ok(estimate.drift.uncertainty < 10 * PPM, `${estimate.drift.uncertainty / PPM} ppm`);
+  assert.ok(
+    readings.slice(0, 10).some((r) => r.measured),
+    'measured within the first few bursts',
+  );
+  // At 300 ppm, a reading 10 s after the last sample would be 3 ms off without the drift.
+  const late = readings.filter((r) => r.measured && r.age > 5000);
+  assert.ok(late.length > 5);
+  for (const r of late) assert.ok(Math.abs(r.error) < 0.5, `error ${r.error} at ${r.age} ms`);
 });
 
 test('a stepped server clock: older samples that disagree are dropped', () => {
@@ -115,18 +195,48 @@ test('a stepped server clock: older samples that disagree are dropped', () => {
   const est = estimateFromSync(samples);
   assert.ok(est);
   assert.equal(est.samples, after.length);
-  assert.ok(Math.abs(est.offset - expectedWithoutDrift(500, after).offset) < 1e-6, `offset ${est.offset}`);
+  assert.ok(Math.abs(est.offset - (500 + 1.5)) < 1e-6, `offset ${est.offset}`);
+});
+
+test('a server clock that slews a correction: the fit drops what came before, and the truth stays within', () => {
+  // The server runs 50 ppm fast; at 100 s it starts slewing a correction of −20 ms at 5 % (as a
+  // node does onto the cluster's clock), done at 100.4 s.
+  const slewStart = 1_000_000 + 100_000;
+  const linear = serverClock(1000, 50, 1_000_000);
+  const server = (t: number) => linear(t) - Math.min(20, Math.max(0, 0.05 * (t - slewStart)));
+  const random = seededRandom(9);
+  const leg = LINKS.loopback(random);
+  let samples: SyncSample[] = [];
+  // A burst of 4 every 10 s for 4 minutes.
+  for (let t = 1_000_000; t < 1_000_000 + 240_000; t += 10_000) {
+    for (let i = 0, t0 = t; i < 4; i++) {
+      const taken = sample(server, { t0, out: leg(), back: leg() });
+      samples = [...samples, taken].slice(-64);
+      t0 = taken.t3 + 0.2;
+    }
+    // Between the slew's start and the next burst no client can know; after it, each is right.
+    if (t < slewStart) continue;
+    const est = estimateFromSync(samples);
+    assert.ok(est);
+    const truth = server(est.at) - est.at;
+    assert.ok(Math.abs(est.offset - truth) <= est.uncertainty, `at ${t - 1_000_000} ms: error ${est.offset - truth}`);
+    assert.ok(
+      est.drift.uncertainty === DRIFT_BOUND || Math.abs(est.drift.rate - 50 * PPM) <= est.drift.uncertainty,
+      `at ${t - 1_000_000} ms: drift ${est.drift.rate / PPM} ± ${est.drift.uncertainty / PPM} ppm`,
+    );
+  }
+  const last = estimateFromSync(samples);
+  assert.ok(last && last.drift.uncertainty < 10 * PPM, 'the drift is known again');
 });
 
 test('impossible samples are ignored; none at all gives no estimate', () => {
   const good = sample(serverClock(100), { t0: 1000, out: 5, back: 5 });
-  const [t0, t1, t2] = good;
-  const backwards: SyncSample = [t0, t1, t2, t0 - 1];
+  const backwards: SyncSample = { ...good, t3: good.t0 - 1 };
   // The server cannot take longer than the round trip.
-  const slowServer: SyncSample = [t0, t1, t1 + 20, good[3]];
+  const slowServer: SyncSample = { ...good, t2: good.t1 + 20 };
   assert.equal(estimateFromSync([good])?.samples, 1);
   assert.equal(estimateFromSync([]), undefined);
-  for (const bad of [backwards, slowServer, [t0, NaN, t2, good[3]], [t0, t1, t2, NaN]] as SyncSample[]) {
+  for (const bad of [backwards, slowServer, { ...good, t1: NaN }, { ...good, t3: NaN }]) {
     assert.equal(estimateFromSync([bad]), undefined, JSON.stringify(bad));
     assert.equal(estimateFromSync([bad, good])?.samples, 1);
     assert.deepEqual(
@@ -143,7 +253,7 @@ test('sound on random sample sets: the truth is always within ± uncertainty', (
     const offset = (random() - 0.5) * 1e7;
     const ppm = (random() - 0.5) * 2 * DRIFT_BOUND * 1e6;
     const server = serverClock(offset, ppm, 1_000_000);
-    const count = 1 + Math.floor(random() * 32);
+    const count = 1 + Math.floor(random() * 64);
     const base = random() * 100;
     const list = exchanges(
       count,
@@ -158,6 +268,10 @@ test('sound on random sample sets: the truth is always within ± uncertainty', (
       `run ${run}: error ${est.offset - truth}, uncertainty ${est.uncertainty}`,
     );
     assert.ok(est.uncertainty >= est.rtt / 2 - 1e-9, 'never less than half the best round trip');
+    assert.ok(
+      est.drift.uncertainty === DRIFT_BOUND || Math.abs(est.drift.rate - ppm * PPM) <= est.drift.uncertainty,
+      `run ${run}: drift ${est.drift.rate / PPM} ± ${est.drift.uncertainty / PPM}, truth ${ppm} ppm`,
+    );
   }
 });
 
@@ -191,6 +305,7 @@ test('pushes: bounded below by the least-delayed one, half a resolution above it
     assert.ok(Math.abs(est.offset - (bounds[best] + resolution / 2)) < 1e-6);
     assert.equal(est.rtt, undefined);
     assert.equal(est.samples, list.length);
+    assert.deepEqual(est.drift, UNKNOWN_DRIFT);
     // A push cannot tell its network delay: the truth is later than the estimate by up to the
     // least delay seen, plus the drift bound taken off that push for its age.
     const delays = list.map(({ receivedAt }, i) => receivedAt - pushSentAt(i, 5000));

@@ -5,7 +5,16 @@
 import type { ParsedTime } from './parse-time.js';
 
 /** One sync exchange: local send `t0`, server receive `t1`, server reply `t2`, local receive `t3`. */
-export type SyncSample = [t0: number, t1: number, t2: number, t3: number];
+export interface SyncSample {
+  /** Local time the request left. */
+  t0: number;
+  /** Server time the request arrived. */
+  t1: number;
+  /** Server time the answer left. */
+  t2: number;
+  /** Local time the answer arrived. */
+  t3: number;
+}
 
 /** One pushed server time: the value, how coarse it is (ms), and when it arrived locally. */
 export interface PushSample extends ParsedTime {
@@ -13,18 +22,28 @@ export interface PushSample extends ParsedTime {
   receivedAt: number;
 }
 
+/** How fast the server's clock runs against the local one: the offset's change per local ms. */
+export interface Drift {
+  /** The rate: 1e-6 (1 ppm) is the server gaining a microsecond per local second. */
+  rate: number;
+  /** Bound on the error of `rate`: the offset's uncertainty grows by this per ms from the estimate. */
+  uncertainty: number;
+}
+
 /** An estimate of the offset, and how far it can be trusted. */
 export interface Estimate {
-  /** Server clock − local clock, ms. */
+  /** Server clock − local clock at local time `at`, ms. */
   offset: number;
   /** Best round trip among the samples used; pushes have none. */
   rtt?: number;
   /** Bound on |error| of `offset` at local time `at`, ms. */
   uncertainty: number;
-  /** Local time of the newest sample used; uncertainty grows by the drift bound from here. */
+  /** Local time of the newest sample used; the offset moves by `drift.rate` from here. */
   at: number;
   /** How many samples the estimate rests on. */
   samples: number;
+  /** The drift the offset is carried forward by, and its uncertainty grown by. */
+  drift: Drift;
 }
 
 /** An estimate from sync exchanges: it has a round trip. */
@@ -36,45 +55,160 @@ export interface SyncEstimate extends Estimate {
 /** Bound on the rate two clocks drift apart (100 ppm: two ordinary quartz clocks, both at their limit). */
 export const DRIFT_BOUND = 1e-4;
 
+/** The drift assumed until it is measured: none, within the bound. */
+export const UNKNOWN_DRIFT: Drift = { rate: 0, uncertainty: DRIFT_BOUND };
+
+// The drift's uncertainty: this many standard errors of the fitted rate, plus a ppm for the
+// wander of a clock's rate (with temperature, or its own time service) that no fit foresees.
+const DRIFT_SIGMAS = 3;
+const DRIFT_WANDER = 1e-6;
+// The spread of drifts expected before any is measured: the bound is three of it.
+const DRIFT_PRIOR = DRIFT_BOUND / 3;
+// Refits of the two bounds about the line found so far, each closer to their edges.
+const EDGE_FITS = 4;
+
+/** The round trip less the server's own time; NaN for samples that are not times. */
+const roundTrip = (s: SyncSample) => s.t3 - s.t0 - (s.t2 - s.t1);
+
+/** A point of a line fit: at local time `t` (ms from the newest sample), the value `y`. */
+interface FitPoint {
+  t: number;
+  y: number;
+  weight: number;
+  /** Points of one side share an intercept; the slope is common to all. */
+  side: number;
+}
+
+/** The weighted least-squares slope through the points, and its standard error (Infinity: unknown). */
+function fitSlope(points: readonly FitPoint[]): { rate: number; sigma: number } {
+  const sum = (list: readonly FitPoint[], f: (p: FitPoint) => number) => list.reduce((total, p) => total + f(p), 0);
+  // Each side's weighted centre, about which the slope is fitted.
+  const centres = new Map<number, { t: number; y: number }>();
+  for (const side of new Set(points.map((p) => p.side))) {
+    const own = points.filter((p) => p.side === side);
+    const weight = sum(own, (p) => p.weight);
+    centres.set(side, { t: sum(own, (p) => p.weight * p.t) / weight, y: sum(own, (p) => p.weight * p.y) / weight });
+  }
+  const dt = (p: FitPoint) => p.t - centres.get(p.side)!.t;
+  const dy = (p: FitPoint) => p.y - centres.get(p.side)!.y;
+  const spread = sum(points, (p) => p.weight * dt(p) ** 2);
+  const rate = sum(points, (p) => p.weight * dt(p) * dy(p)) / spread;
+  const residual = sum(points, (p) => p.weight * (dy(p) - rate * dt(p)) ** 2);
+  // Weighted, the points count as this many equal ones; each intercept and the slope take one.
+  const freedom = sum(points, (p) => p.weight) ** 2 / sum(points, (p) => p.weight ** 2) - centres.size - 1;
+  return { rate, sigma: freedom > 0 ? Math.sqrt(residual / spread / freedom) : Infinity };
+}
+
+/**
+ * Estimates the drift from sync samples, as NTP and chrony do: a line fit over the
+ * minimum-delay samples, so that old samples stay useful and the estimate sharpens as they span
+ * more time.
+ *
+ * First the offsets of the samples (their midpoints) against local time, weighted by how little
+ * their round trip exceeds the fastest: a midpoint is off by half the difference of its two legs,
+ * which the excess bounds. Then, from that slope, the samples' two causality bounds, each side's
+ * line weighted to its edge: `t2 − t3` lies below the offset by the answer's delay, and the
+ * highest of them trace the offset less the fastest answer; `t1 − t0` above it, by the
+ * request's. Queued samples barely count, and a delay that is always longer one way tilts
+ * neither edge.
+ *
+ * The rate's uncertainty is three standard errors of the fit plus a ppm of wander. An unsure
+ * rate is drawn towards no drift (a prior of a third of the bound, or as much as the fit shows),
+ * the uncertainty still spanning the fit's; one whose uncertainty reaches the drift bound is
+ * {@link UNKNOWN_DRIFT}: too few samples, too short a span, or a server clock that does not run
+ * straight.
+ */
+export function estimateDrift(samples: readonly SyncSample[]): Drift {
+  const at = samples[samples.length - 1]?.t3;
+  const rtts = samples.map(roundTrip).sort((a, b) => a - b);
+  // How far a fast sample's bound is from its edge, roughly: below it, weights grow no more.
+  const floor = (rtts[rtts.length >> 1] - rtts[0]) / 10 + 0.01;
+  let line = fitSlope(
+    samples.map((s) => ({
+      t: (s.t0 + s.t3) / 2 - at,
+      y: (s.t1 - s.t0 + (s.t2 - s.t3)) / 2,
+      weight: ((roundTrip(s) - rtts[0]) / 2 + floor) ** -2,
+      side: 0,
+    })),
+  );
+  const bounds = samples.flatMap((s) => [
+    { t: s.t3 - at, y: s.t2 - s.t3, side: 1 },
+    { t: s.t0 - at, y: s.t1 - s.t0, side: -1 },
+  ]);
+  for (let i = 0; i < EDGE_FITS; i++) {
+    const { rate } = line;
+    // How high a bound stands on its side (the lower bounds' top edge, the upper ones' bottom).
+    const height = (b: (typeof bounds)[number]) => b.side * (b.y - rate * b.t);
+    const edges = new Map<number, number>();
+    for (const b of bounds) edges.set(b.side, Math.max(edges.get(b.side) ?? -Infinity, height(b)));
+    line = fitSlope(bounds.map((b) => ({ ...b, weight: (edges.get(b.side)! - height(b) + floor) ** -2 })));
+  }
+  // Drawn towards no drift as far as the fit is unsure, and still spanning all the fit allows.
+  const prior = Math.max(DRIFT_PRIOR, Math.abs(line.rate)) ** 2;
+  const rate = (line.rate * prior) / (prior + line.sigma ** 2);
+  const uncertainty = Math.abs(line.rate - rate) + DRIFT_SIGMAS * line.sigma + DRIFT_WANDER;
+  // (Not a number, from a fit without spread or freedom, is unknown too.)
+  return uncertainty < DRIFT_BOUND ? { rate, uncertainty } : UNKNOWN_DRIFT;
+}
+
 /**
  * Estimates the offset from sync samples, in the order they were taken (the clock's exchanges
  * are serial: each ends before the next begins).
  *
  * Causality bounds each sample's offset to [t2 − t3, t1 − t0]: the request cannot arrive before
  * it left, nor the answer before it was sent. The truth lies in every interval at once, so we
- * intersect them, newest first, each widened by the drift bound for its age. The intersection is
- * set by the lowest-delay samples in each direction (NTP's clock filter, Cristian's minimum),
- * outliers with long delays fall away by themselves, and the estimate is its midpoint. Older
- * samples that no longer agree with newer ones (a clock was stepped) are dropped. Impossible
- * samples (a negative round trip: the server took longer than the whole exchange) are skipped.
+ * intersect them, newest first, each carried forward to the newest by the drift
+ * ({@link estimateDrift}) and widened by the drift's uncertainty for its age: the truth is in
+ * that intersection, and `uncertainty` reaches its far end. The estimate is the midpoint of the
+ * intersection without the widening, the most likely offset. Either way the intersection is set
+ * by the lowest-delay samples in each direction (NTP's clock filter, Cristian's minimum), and
+ * outliers with long delays fall away by themselves. Older samples that no longer agree with
+ * newer ones (a clock was stepped, or changed its rate) are dropped, and the drift fitted again
+ * without them. Impossible samples (a negative round trip: the server took longer than the whole
+ * exchange) are skipped.
  *
  * `uncertainty` is at least half the best round trip: the intersection can be narrower, but only
  * by assuming that the fastest legs of different exchanges are equally fast.
  */
 export function estimateFromSync(samples: readonly SyncSample[]): SyncEstimate | undefined {
-  let lo = -Infinity;
-  let hi = Infinity;
-  let rtt = Infinity;
-  let used = 0;
-  // The newest usable sample's t3: the estimate's `at`, and where the drift widening starts.
-  let at: number | undefined;
-  for (const [t0, t1, t2, t3] of [...samples].reverse()) {
-    // The round trip, less the server's own time; it is also the width of the interval.
-    const sRtt = t3 - t0 - (t2 - t1);
-    // Negative: something ran backwards; not a number: something is not a time.
-    if (Number.isNaN(sRtt) || sRtt < 0) continue;
-    at ??= t3;
-    const widen = DRIFT_BOUND * (at - t3);
-    const sLo = Math.max(lo, t2 - t3 - widen);
-    const sHi = Math.min(hi, t1 - t0 + widen);
-    if (sLo > sHi) break;
-    lo = sLo;
-    hi = sHi;
-    rtt = Math.min(rtt, sRtt);
-    used++;
+  // (Not a number fails too: something is not a time.)
+  let usable = samples.filter((s) => roundTrip(s) >= 0);
+  while (usable.length) {
+    const drift = estimateDrift(usable);
+    const bounds = intersect(usable, drift.rate, drift.uncertainty);
+    if (bounds.samples < usable.length) {
+      usable = usable.slice(-bounds.samples);
+      continue;
+    }
+    const likely = intersect(usable, drift.rate, 0);
+    const offset = (likely.lo + likely.hi) / 2;
+    return {
+      offset,
+      rtt: bounds.rtt,
+      uncertainty: Math.max(offset - bounds.lo, bounds.hi - offset, bounds.rtt / 2),
+      at: usable[usable.length - 1].t3,
+      samples: usable.length,
+      drift,
+    };
   }
-  if (at === undefined) return undefined;
-  return { offset: (lo + hi) / 2, rtt, uncertainty: Math.max(hi - lo, rtt) / 2, at, samples: used };
+  return undefined;
+}
+
+/**
+ * The intersection of the samples' intervals carried forward to the newest at `rate`, each
+ * widened by `widen` per ms of its age, newest first until one does not overlap it.
+ */
+function intersect(samples: readonly SyncSample[], rate: number, widen: number) {
+  const at = samples[samples.length - 1].t3;
+  const found = { lo: -Infinity, hi: Infinity, rtt: Infinity, samples: 0 };
+  for (const s of [...samples].reverse()) {
+    const age = at - s.t3;
+    const lo = Math.max(found.lo, s.t2 - s.t3 + (rate - widen) * age);
+    const hi = Math.min(found.hi, s.t1 - s.t0 + (rate + widen) * age);
+    if (lo > hi) break;
+    Object.assign(found, { lo, hi, rtt: Math.min(found.rtt, roundTrip(s)), samples: found.samples + 1 });
+  }
+  return found;
 }
 
 /**
@@ -104,5 +238,6 @@ export function estimateFromPushes(pushes: readonly PushSample[]): Estimate | un
     uncertainty: half + DRIFT_BOUND * (at - best.push.receivedAt),
     at,
     samples: pushes.length,
+    drift: UNKNOWN_DRIFT,
   };
 }

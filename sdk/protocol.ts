@@ -23,6 +23,13 @@ export interface SyncReply {
   t2: number;
 }
 
+/**
+ * The most sync requests ({@link SYNC_EVENT}) one clock sends: `burst` at once, then `perSecond`
+ * on average (a token bucket of the client's own, so that no sequence of reconnects, shown pages
+ * or wall clock jumps exceeds it). A server may limit a socket to twice this: two clocks.
+ */
+export const SYNC_LOAD = { burst: 10, perSecond: 2.5 };
+
 /** Client → server: watch a named timer, `(name, ack)`; the acknowledgement is a {@link TimerWatchAck}. */
 export const TIMER_WATCH_EVENT = 'api:timer-watch';
 

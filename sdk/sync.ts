@@ -1,12 +1,12 @@
 /**
  * The sync loop: how a clock keeps its estimate of the server's time up to date. A burst of sync
- * exchanges on every (re)connect, resyncs that back off to the resync interval, pushed times
- * for servers that don't answer sync, and a fresh burst when the wall clock jumps or the page is
- * shown again.
+ * exchanges on every (re)connect, smaller resyncs that back off, with jitter, to the resync
+ * interval once the drift is known, pushed times for servers that don't answer sync, and a fresh
+ * burst when the wall clock jumps or the page is shown again; never more than the protocol's
+ * {@link SYNC_LOAD}.
  */
 import type { Socket } from 'socket.io-client';
 import type { ClockSocket } from './connection.js';
-import { monotonicNow, wallClockSkew } from './monotonic.js';
 import {
   estimateFromPushes,
   estimateFromSync,
@@ -15,7 +15,8 @@ import {
   type SyncSample,
 } from './offset-estimator.js';
 import { parsePushedTime } from './parse-time.js';
-import { SYNC_EVENT, isSyncReply } from './protocol.js';
+import { SYNC_EVENT, SYNC_LOAD, isSyncReply } from './protocol.js';
+import { TokenBucket } from './token-bucket.js';
 
 /** How a clock's server tells its time: `sync`, it answers sync requests; `push`, it only pushes it. */
 export type SyncMode = 'sync' | 'push';
@@ -24,12 +25,14 @@ export type SyncMode = 'sync' | 'push';
 export interface SyncSettings {
   /** Name of the pushed time event. */
   event: string;
-  /** Sync exchanges in a burst. */
+  /** Sync exchanges in a burst on (re)connect; later bursts take fewer. */
   samples: number;
   /** How long a sync request may wait for its answer, ms. */
   timeout: number;
-  /** Longest time between bursts, ms. */
+  /** Longest time between bursts once the drift is known, ms (give or take the jitter). */
   resyncInterval: number;
+  /** The local monotonic clock, epoch-like ms: every local time is read on it. */
+  clock: () => number;
 }
 
 /**
@@ -38,13 +41,21 @@ export interface SyncSettings {
  */
 export type EstimateListener = (estimate: Estimate, mode: SyncMode, replace: boolean) => void;
 
-// How many of the newest samples (exchanges, pushes) an estimate may rest on.
-const SYNC_WINDOW = 32;
+// How many of the newest samples (exchanges, pushes) an estimate may rest on. Exchanges over many
+// minutes, for the drift fit, in bounded memory.
+const SYNC_WINDOW = 64;
+const SYNC_MAX_AGE_MS = 15 * 60_000;
 const PUSH_WINDOW = 16;
 // A wall clock that moves this far against the monotonic one means a sleep or a clock change.
 const SKEW_JUMP_MS = 1000;
-// Resync soon after connecting while the estimate converges, then back off to the interval.
+// Resync a second after connecting, then back off, doubling: up to a minute until the drift is
+// known this well (old samples then stay useful for minutes), then up to the resync interval.
 const FIRST_RESYNC_MS = 1000;
+const UNSETTLED_RESYNC_MS = 60_000;
+const SETTLED_DRIFT = 1e-5;
+// Each delay is drawn this far either side of its step, so that clocks that connected together
+// (a crowd at the start of an event) spread out instead of syncing in step.
+const RESYNC_JITTER = 0.25;
 
 // Pushes are listened to on this view of the socket. The event's name is an option, for servers
 // of other kinds (the classic socket.io example pushes 'time'), and socket.io's typed map cannot
@@ -62,20 +73,25 @@ export class SyncLoop {
   #syncSamples: SyncSample[] = [];
   #pushes: PushSample[] = [];
   #resyncTimer: ReturnType<typeof setTimeout> | undefined;
-  // Bursts since connecting (or a visibility change, or a wall clock jump): the delay to the
-  // next doubles with each, from a second up to the resync interval.
+  // Bursts since connecting (or a visibility change, or a wall clock jump): the first is a full
+  // one, and the delay to the next doubles with each.
   #bursts = 0;
   #bursting = false;
   // Bumped on each disconnect and by stop(): a burst of an earlier generation stops.
   #generation = 0;
   // Wall clock − monotonic clock when last looked at.
-  #skew = wallClockSkew();
+  #skew: number;
+  // Every request takes a token: whatever the events, the clock stays within SYNC_LOAD.
+  readonly #budget = new TokenBucket(SYNC_LOAD.burst, SYNC_LOAD.perSecond);
+  readonly #tokens;
 
   /** Starts syncing: at once if the socket is connected, else when it connects. */
   constructor(socket: ClockSocket, settings: SyncSettings, onEstimate: EstimateListener) {
     this.#socket = socket;
     this.#settings = settings;
     this.#onEstimate = onEstimate;
+    this.#skew = this.#wallClockSkew();
+    this.#tokens = this.#budget.fill({}, settings.clock());
     socket.on('connect', this.#onConnect).on('disconnect', this.#onDisconnect);
     (socket as PushSocket).on(settings.event, this.#onPush);
     globalThis.document?.addEventListener('visibilitychange', this.#onVisibilityChange);
@@ -112,7 +128,7 @@ export class SyncLoop {
   };
 
   readonly #onPush = (value: unknown) => {
-    const receivedAt = monotonicNow();
+    const receivedAt = this.#settings.clock();
     this.#checkSkew();
     // Once sync answers, pushes are not used (see #useSyncAnswer).
     if (this.#mode === 'sync') return;
@@ -133,7 +149,9 @@ export class SyncLoop {
 
   /**
    * A burst of sync exchanges, one after another, unless one is under way, the socket is not
-   * connected or the server is known to be push-only. `restart`: from the first resync delay.
+   * connected or the server is known to be push-only. `restart`: a full burst, and from the first
+   * resync delay. The first burst has all of `samples`, later ones half, and a quarter once the
+   * drift is known; fewer if the budget runs out.
    */
   async #burst(restart = false): Promise<void> {
     if (restart) this.#bursts = 0;
@@ -141,10 +159,12 @@ export class SyncLoop {
     this.#bursting = true;
     clearTimeout(this.#resyncTimer);
     const generation = this.#generation;
-    for (let i = 0; i < this.#settings.samples; i++) {
-      const t0 = monotonicNow();
+    const { samples, clock } = this.#settings;
+    const size = this.#bursts ? Math.ceil(samples / (this.#settled() ? 4 : 2)) : samples;
+    for (let i = 0; i < size && this.#budget.take(this.#tokens, clock()); i++) {
+      const t0 = clock();
       const reply = await this.#request();
-      const t3 = monotonicNow();
+      const t3 = clock();
       // A disconnect (or stop()) while waiting ends the burst.
       if (generation !== this.#generation) break;
       if (!isSyncReply(reply)) {
@@ -154,7 +174,7 @@ export class SyncLoop {
         this.#usePushes();
         break;
       }
-      this.#useSyncAnswer([t0, reply.t1, reply.t2, t3]);
+      this.#useSyncAnswer({ t0, t1: reply.t1, t2: reply.t2, t3 });
     }
     this.#bursting = false;
     if (generation === this.#generation && this.#mode === 'sync') this.#scheduleResync();
@@ -172,22 +192,36 @@ export class SyncLoop {
       .catch(() => undefined);
   }
 
+  /** Whether the drift is known well enough for old samples to serve for minutes. */
+  #settled(): boolean {
+    return this.#latest?.mode === 'sync' && this.#latest.estimate.drift.uncertainty <= SETTLED_DRIFT;
+  }
+
   #scheduleResync(): void {
-    const delay = Math.min(this.#settings.resyncInterval, FIRST_RESYNC_MS * 2 ** this.#bursts++);
+    const { resyncInterval } = this.#settings;
+    const longest = this.#settled() ? resyncInterval : Math.min(resyncInterval, UNSETTLED_RESYNC_MS);
+    const step = Math.min(longest, FIRST_RESYNC_MS * 2 ** this.#bursts++);
+    const delay = step * (1 + RESYNC_JITTER * (2 * Math.random() - 1));
     this.#resyncTimer = setTimeout(() => {
       this.#checkSkew();
-      // Full bursts: the drift bound soon widens older samples past use, so each burst stands
-      // nearly alone, and the fastest of eight legs is much nearer the floor than of four.
       void this.#burst();
     }, delay);
   }
 
-  /** A wall clock that jumped (it was set, or the machine slept) calls for a fresh burst. */
+  /**
+   * Wall clock − monotonic clock, ms. It stays put while both run (but for their drift); it
+   * changes when the wall clock is set, or the machine slept.
+   */
+  #wallClockSkew(): number {
+    return Date.now() - this.#settings.clock();
+  }
+
+  /** A wall clock that jumped since last looked at (it was set, or the machine slept) calls for a fresh burst. */
   #checkSkew(): void {
-    const skew = wallClockSkew();
-    if (Math.abs(skew - this.#skew) <= SKEW_JUMP_MS) return;
+    const skew = this.#wallClockSkew();
+    const jumped = Math.abs(skew - this.#skew) > SKEW_JUMP_MS;
     this.#skew = skew;
-    void this.#burst(true);
+    if (jumped) void this.#burst(true);
   }
 
   #useSyncAnswer(sample: SyncSample): void {
@@ -195,7 +229,9 @@ export class SyncLoop {
     // measure: the first answer replaces their estimate at once, instead of slewing from it.
     this.#pushes = [];
     this.#mode = 'sync';
-    this.#syncSamples = [...this.#syncSamples.slice(1 - SYNC_WINDOW), sample];
+    this.#syncSamples = [...this.#syncSamples, sample]
+      .filter((s) => s.t3 > sample.t3 - SYNC_MAX_AGE_MS)
+      .slice(-SYNC_WINDOW);
     const estimate = estimateFromSync(this.#syncSamples);
     if (estimate) this.#give(estimate, 'sync', this.#latest?.mode === 'push');
   }

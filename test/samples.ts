@@ -31,5 +31,5 @@ export interface Exchange {
 /** The four timestamps that an exchange with these delays produces against `server`. */
 export function sample(server: (local: number) => number, { t0, out, back, processing = 0.05 }: Exchange): SyncSample {
   const arrived = t0 + out;
-  return [t0, server(arrived), server(arrived + processing), arrived + processing + back];
+  return { t0, t1: server(arrived), t2: server(arrived + processing), t3: arrived + processing + back };
 }
