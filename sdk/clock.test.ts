@@ -157,7 +157,7 @@ test('close() leaves no timer or socket behind, and the clock falls silent', asy
   assert.equal(syncs.length, 0, 'no sync after close()');
 });
 
-test('a bad option throws a RangeError that names it; nothing is opened', () => {
+test('a bad option throws a RangeError (a TypeError for the clock) that names it; nothing is opened', () => {
   const before = openConnections();
   for (const [name, value] of [
     ['samples', 0],
@@ -176,6 +176,12 @@ test('a bad option throws a RangeError that names it; nothing is opened', () => 
   assert.equal(openConnections(), before);
   // Undefined means the default; Infinity is a number of attempts, never a time.
   connectClock('http://127.0.0.1:1', { samples: undefined, reconnectAttempts: Infinity }).close();
+  assert.equal(openConnections(), before);
+  // The local clock must be one (from JavaScript, anything may come).
+  assert.throws(
+    () => connectClock('http://127.0.0.1:1', { clock: 12 as unknown as () => number }),
+    (e: Error) => e instanceof TypeError && e.message.includes('clock'),
+  );
   assert.equal(openConnections(), before);
 });
 

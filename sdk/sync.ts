@@ -81,9 +81,10 @@ export class SyncLoop {
   #generation = 0;
   // Wall clock − monotonic clock when last looked at.
   #skew: number;
-  // Every request takes a token: whatever the events, the clock stays within SYNC_LOAD.
+  // Every request takes a token: whatever the events, the clock stays within SYNC_LOAD. Timed on
+  // performance.now(), the time that passes, whatever the `clock` option does.
   readonly #budget = new TokenBucket(SYNC_LOAD.burst, SYNC_LOAD.perSecond);
-  readonly #tokens;
+  readonly #tokens = this.#budget.fill({}, performance.now());
 
   /** Starts syncing: at once if the socket is connected, else when it connects. */
   constructor(socket: ClockSocket, settings: SyncSettings, onEstimate: EstimateListener) {
@@ -91,7 +92,6 @@ export class SyncLoop {
     this.#settings = settings;
     this.#onEstimate = onEstimate;
     this.#skew = this.#wallClockSkew();
-    this.#tokens = this.#budget.fill({}, settings.clock());
     socket.on('connect', this.#onConnect).on('disconnect', this.#onDisconnect);
     (socket as PushSocket).on(settings.event, this.#onPush);
     globalThis.document?.addEventListener('visibilitychange', this.#onVisibilityChange);
@@ -161,7 +161,7 @@ export class SyncLoop {
     const generation = this.#generation;
     const { samples, clock } = this.#settings;
     const size = this.#bursts ? Math.ceil(samples / (this.#settled() ? 4 : 2)) : samples;
-    for (let i = 0; i < size && this.#budget.take(this.#tokens, clock()); i++) {
+    for (let i = 0; i < size && this.#budget.take(this.#tokens, performance.now()); i++) {
       const t0 = clock();
       const reply = await this.#request();
       const t3 = clock();
