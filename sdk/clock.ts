@@ -122,10 +122,9 @@ function checkedNumber(name: string, value: number | undefined, fallback: number
 }
 
 /** The `clock` option: a function, or the monotonic clock by default. */
-function checkedClock(clock: (() => number) | undefined): () => number {
-  if (clock === undefined) return monotonicNow;
+function checkedClock(clock = monotonicNow): () => number {
   if (typeof clock === 'function') return clock;
-  throw new TypeError(`server-clock: clock must be a function returning ms, not ${String(clock)}`);
+  throw new TypeError(`server-clock: clock must be a function, not ${String(clock)}`);
 }
 
 /**

@@ -70,32 +70,35 @@ const EDGE_FITS = 4;
 /** The round trip less the server's own time; NaN for samples that are not times. */
 const roundTrip = (s: SyncSample) => s.t3 - s.t0 - (s.t2 - s.t1);
 
-/** A point of a line fit: at local time `t` (ms from the newest sample), the value `y`. */
+/** Which causality bound a point of the fit is: `t2 − t3`, below the offset, or `t1 − t0`, above it. */
+type Side = 'lower' | 'upper';
+
+/** A point of the fit: at local time `t` (ms from the newest sample), the bound `y`. */
 interface FitPoint {
   t: number;
   y: number;
   weight: number;
-  /** Points of one side share an intercept; the slope is common to all. */
-  side: number;
+  /** Each side has an intercept of its own; the slope is common to both. */
+  side: Side;
 }
 
 /** The weighted least-squares slope through the points, and its standard error (Infinity: unknown). */
 function fitSlope(points: readonly FitPoint[]): { rate: number; sigma: number } {
   const sum = (list: readonly FitPoint[], f: (p: FitPoint) => number) => list.reduce((total, p) => total + f(p), 0);
   // Each side's weighted centre, about which the slope is fitted.
-  const centres = new Map<number, { t: number; y: number }>();
-  for (const side of new Set(points.map((p) => p.side))) {
+  const centre = (side: Side) => {
     const own = points.filter((p) => p.side === side);
     const weight = sum(own, (p) => p.weight);
-    centres.set(side, { t: sum(own, (p) => p.weight * p.t) / weight, y: sum(own, (p) => p.weight * p.y) / weight });
-  }
-  const dt = (p: FitPoint) => p.t - centres.get(p.side)!.t;
-  const dy = (p: FitPoint) => p.y - centres.get(p.side)!.y;
+    return { t: sum(own, (p) => p.weight * p.t) / weight, y: sum(own, (p) => p.weight * p.y) / weight };
+  };
+  const centres = { lower: centre('lower'), upper: centre('upper') };
+  const dt = (p: FitPoint) => p.t - centres[p.side].t;
+  const dy = (p: FitPoint) => p.y - centres[p.side].y;
   const spread = sum(points, (p) => p.weight * dt(p) ** 2);
   const rate = sum(points, (p) => p.weight * dt(p) * dy(p)) / spread;
   const residual = sum(points, (p) => p.weight * (dy(p) - rate * dt(p)) ** 2);
-  // Weighted, the points count as this many equal ones; each intercept and the slope take one.
-  const freedom = sum(points, (p) => p.weight) ** 2 / sum(points, (p) => p.weight ** 2) - centres.size - 1;
+  // Weighted, the points count as this many equal ones; the two intercepts and the slope take one each.
+  const freedom = sum(points, (p) => p.weight) ** 2 / sum(points, (p) => p.weight ** 2) - 3;
   return { rate, sigma: freedom > 0 ? Math.sqrt(residual / spread / freedom) : Infinity };
 }
 
@@ -123,25 +126,22 @@ export function estimateDrift(samples: readonly SyncSample[]): Drift {
   const rtts = samples.map(roundTrip).sort((a, b) => a - b);
   // How far a fast sample's bound is from its edge, roughly: below it, weights grow no more.
   const floor = (rtts[rtts.length >> 1] - rtts[0]) / 10 + 0.01;
-  let line = fitSlope(
-    samples.map((s) => ({
-      t: (s.t0 + s.t3) / 2 - at,
-      y: (s.t1 - s.t0 + (s.t2 - s.t3)) / 2,
-      weight: ((roundTrip(s) - rtts[0]) / 2 + floor) ** -2,
-      side: 0,
-    })),
-  );
-  const bounds = samples.flatMap((s) => [
-    { t: s.t3 - at, y: s.t2 - s.t3, side: 1 },
-    { t: s.t0 - at, y: s.t1 - s.t0, side: -1 },
-  ]);
+  const bounds = samples.flatMap((s) => {
+    // A sample's bounds are off their edges by its two legs, at most by its excess round trip.
+    const weight = ((roundTrip(s) - rtts[0]) / 2 + floor) ** -2;
+    return [
+      { t: s.t3 - at, y: s.t2 - s.t3, weight, side: 'lower' as const },
+      { t: s.t0 - at, y: s.t1 - s.t0, weight, side: 'upper' as const },
+    ];
+  });
+  let line = fitSlope(bounds);
   for (let i = 0; i < EDGE_FITS; i++) {
     const { rate } = line;
-    // How high a bound stands on its side (the lower bounds' top edge, the upper ones' bottom).
-    const height = (b: (typeof bounds)[number]) => b.side * (b.y - rate * b.t);
-    const edges = new Map<number, number>();
-    for (const b of bounds) edges.set(b.side, Math.max(edges.get(b.side) ?? -Infinity, height(b)));
-    line = fitSlope(bounds.map((b) => ({ ...b, weight: (edges.get(b.side)! - height(b) + floor) ** -2 })));
+    // How far inside its side's edge a bound lies, along the line found so far.
+    const edge = { lower: -Infinity, upper: Infinity };
+    for (const b of bounds) edge[b.side] = (b.side === 'lower' ? Math.max : Math.min)(edge[b.side], b.y - rate * b.t);
+    const depth = (b: FitPoint) => Math.abs(edge[b.side] - (b.y - rate * b.t));
+    line = fitSlope(bounds.map((b) => ({ ...b, weight: (depth(b) + floor) ** -2 })));
   }
   // Drawn towards no drift as far as the fit is unsure, and still spanning all the fit allows.
   const prior = Math.max(DRIFT_PRIOR, Math.abs(line.rate)) ** 2;
