@@ -160,7 +160,8 @@ export function estimateDrift(samples: readonly SyncSample[]): Drift {
  * intersect them, newest first, each carried forward to the newest by the drift
  * ({@link estimateDrift}) and widened by the drift's uncertainty for its age: the truth is in
  * that intersection, and `uncertainty` reaches its far end. The estimate is the midpoint of the
- * intersection without the widening, the most likely offset. Either way the intersection is set
+ * intersection widened by a third of that (about one standard error of the drift): the most
+ * likely offset. Either way the intersection is set
  * by the lowest-delay samples in each direction (NTP's clock filter, Cristian's minimum), and
  * outliers with long delays fall away by themselves. Older samples that no longer agree with
  * newer ones (a clock was stepped, or changed its rate) are dropped, and the drift fitted again
@@ -180,7 +181,9 @@ export function estimateFromSync(samples: readonly SyncSample[]): SyncEstimate |
       usable = usable.slice(-bounds.samples);
       continue;
     }
-    const likely = intersect(usable, drift.rate, 0);
+    // The most likely offset: widened by the drift's standard error only, which keeps the old
+    // samples that a fit still unsure of the drift might carry astray from outweighing the new.
+    const likely = intersect(usable, drift.rate, drift.uncertainty / DRIFT_SIGMAS);
     const offset = (likely.lo + likely.hi) / 2;
     return {
       offset,
