@@ -173,8 +173,11 @@ export class ServerClock extends TypedEventTarget<ServerClockEventMap> {
     }
     this.url = valid;
     this.#connection = join(this.url, this, settings);
-    this.#sync = new SyncLoop(this.#connection.socket, settings, (estimate, mode, replace) =>
-      this.#apply(estimate, mode, replace),
+    this.#sync = new SyncLoop(
+      this.#connection.socket,
+      settings,
+      (estimate, mode, replace) => this.#apply(estimate, mode, replace),
+      () => this.#connection?.updateTicks(),
     );
   }
 
