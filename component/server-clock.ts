@@ -19,7 +19,7 @@ import {
   type Precision,
 } from './format.js';
 import { styles } from './server-clock.styles.js';
-import { run, subscribe, unsubscribe, type TickSubscriber } from './ticker.js';
+import { runSoon, subscribe, unsubscribe, type TickSubscriber } from './ticker.js';
 
 export type { SyncDetail, TimerState };
 
@@ -320,7 +320,7 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
 
   protected override updated(changed: PropertyValues<this>): void {
     // The text's next change may now come sooner than the shared timer is set for.
-    if (changed.has('until') || changed.has('timer') || changed.has('precision')) run();
+    if (changed.has('until') || changed.has('timer') || changed.has('precision')) runSoon();
   }
 
   protected override render() {
@@ -424,8 +424,8 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
       'sync',
       ({ detail }) => {
         this.#fire('server-clock-sync', detail);
-        // A new estimate: the shown text and the next boundary may move.
-        run();
+        // A new estimate: the shown text and the next boundary may move (one run, for all the elements).
+        runSoon();
       },
       { signal },
     );
@@ -452,7 +452,7 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
         this.#updateState();
         // The text may change while the status does not (an extend, a restart), and the next boundary with it.
         this.requestUpdate();
-        run();
+        runSoon();
       },
       { signal },
     );
