@@ -94,6 +94,9 @@ const STATUS_TEXT: Record<ConnectionState, string> = {
   error: 'Error',
 };
 
+/** The properties that the {@link FormatSettings} are made of. */
+const SETTINGS = ['format', 'timeZone', 'locale', 'hourCycle', 'precision'] as const;
+
 /** Whether an attribute's value says something: present and not empty (else it means the default). */
 function isGiven(value: string | null | undefined): value is string {
   return value !== undefined && value !== null && value !== '';
@@ -295,8 +298,9 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    // Ticks update with nothing changed; any property change (rare) revalidates the settings.
-    if (changed.size > 0) this.#settings = this.#validSettings();
+    // Ticks update with nothing changed, and a new connection state changes no setting: only a
+    // setting's change (rare) revalidates them, which asks Intl.
+    if (SETTINGS.some((name) => changed.has(name))) this.#settings = this.#validSettings();
     if (changed.has('until') || changed.has('timer')) {
       const until = this.#valid('until', this.until, isTimestamp);
       const timer = isGiven(this.timer);
