@@ -1,0 +1,94 @@
+// A load generator of real SDK clocks: connectClock() from dist/, in this one process, one
+// connection each (the SDK pools connections by URL, so each clock gets a URL of its own:
+// `?c=<n>`). Run by load.mjs over IPC (advanced serialization). {type:'start', url, clients, first,
+// rampMs, localAddress?} opens clocks first … first + clients − 1 at an even rate, from that source
+// address, and answers {type:'connected'}; {type:'measure', windows: [{ from, to }]} times every sync
+// exchange sent in each window (epoch ms) and answers {type:'result'} with the raw figures of each.
+import { Socket } from 'socket.io-client';
+import { connectClock, SYNC_EVENT } from '../dist/sdk/index.js';
+import { processLoad, ramp, sleep, windowAt } from './generator.mjs';
+
+// The SDK's sync timeout (its default): an exchange sent before a window's end may take that long.
+const SYNC_TIMEOUT_MS = 3000;
+
+if (!process.send) {
+  console.error('sdk-clients.mjs is run by load.mjs');
+  process.exit(2);
+}
+
+const clocks = [];
+let windows = []; // once measuring
+let figures = []; // per window: rtts, timeouts
+let disconnects = 0;
+
+// Every exchange is timed where the SDK makes it: socket.io-client's emitWithAck, which the sync
+// loop (sdk/sync.ts) awaits between reading t0 and t3, with the SDK's own timeout. A clock's `sync`
+// events would not do: their `rtt` is the best round trip behind the estimate, the least of up to
+// 32 exchanges, not what an exchange takes.
+const emitWithAck = Socket.prototype.emitWithAck;
+Socket.prototype.emitWithAck = function (event, ...args) {
+  const sent = performance.now();
+  const reply = emitWithAck.call(this, event, ...args);
+  const w = event === SYNC_EVENT ? windowAt(windows, Date.now()) : -1;
+  if (w >= 0) {
+    reply.then(
+      () => figures[w].rtts.push(performance.now() - sent),
+      () => figures[w].timeouts++,
+    );
+  }
+  return reply;
+};
+
+async function start({ url, clients, first, rampMs, localAddress }) {
+  const options = localAddress ? { localAddress } : {};
+  const connected = await ramp(clients, rampMs, (i) => {
+    const clock = connectClock(`${url}/?c=${first + i}`, options);
+    clocks.push(clock);
+    clock.addEventListener('disconnect', () => {
+      if (windows.length) disconnects++;
+    });
+    return new Promise((resolve) => {
+      clock.addEventListener('connect', () => resolve(true), { once: true });
+      // The clock keeps retrying; the window's end counts whether it made it.
+      clock.addEventListener('connect_error', () => resolve(false), { once: true });
+    });
+  });
+  process.send(connected);
+}
+
+/** What the clocks are at a window's end: connected, synced (by sync answers), and how uncertain. */
+function clockStates() {
+  const uncertainties = [];
+  let connected = 0;
+  for (const clock of clocks) {
+    if (clock.state !== 'connected') continue;
+    connected++;
+    if (clock.synced && clock.mode === 'sync') uncertainties.push(clock.uncertainty);
+  }
+  return { connected, synced: uncertainties.length, uncertainties: Float64Array.from(uncertainties) };
+}
+
+async function measure(message) {
+  figures = message.windows.map(() => ({ rtts: [], timeouts: 0 }));
+  windows = message.windows;
+  const states = [];
+  const load = await processLoad(windows, { end: (i) => (states[i] = clockStates()) });
+  await sleep(SYNC_TIMEOUT_MS + 500);
+  process.send({
+    type: 'result',
+    clocks: clocks.length,
+    disconnects,
+    windows: windows.map((_, i) => ({
+      rtts: Float64Array.from(figures[i].rtts),
+      timeouts: figures[i].timeouts,
+      ...states[i],
+      ...load[i],
+    })),
+  });
+}
+
+process.on('message', (message) => {
+  if (message.type === 'start') void start(message);
+  else if (message.type === 'measure') void measure(message);
+});
+process.on('disconnect', () => process.exit(0));
