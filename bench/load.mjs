@@ -82,6 +82,13 @@ const stop = (child) =>
 /** The server's CPU time between two of its stats, ms. */
 const cpuMs = (from, to) => (to.cpu.user + to.cpu.system - from.cpu.user - from.cpu.system) / 1000;
 
+/** Sums counts by key. */
+const countsOf = (tallies) =>
+  tallies.reduce((all, tally) => {
+    for (const [key, n] of Object.entries(tally)) all[key] = (all[key] ?? 0) + n;
+    return all;
+  }, {});
+
 /** Splits `total` into `parts` near-equal shares. */
 const shares = (total, parts) =>
   Array.from({ length: parts }, (_, i) => Math.floor(total / parts) + (i < total % parts ? 1 : 0));
@@ -140,10 +147,13 @@ async function run(name, clients) {
     failed: ramped.reduce((n, r) => n + r.failed, 0),
     rampMs: Math.max(...ramped.map((r) => r.rampMs)),
     connect: summarize(ramped.map((r) => r.connectTimes)),
+    // (SDK clocks only: listeners give up at their first failure.)
+    errors: countsOf(ramped.map((r) => r.connectErrors ?? {})),
   };
+  const reasons = Object.entries(connected.errors).map(([reason, n]) => `${n}: ${reason}`);
   console.log(
-    `  ${connected.connected} connected (${connected.failed} failed first) in ${(connected.rampMs / 1000).toFixed(1)} s, ` +
-      `server CPU ${connected.cpuPercent.toFixed(0)} %`,
+    `  ${connected.connected} connected (${connected.failed} failed first${reasons.length ? `; ${reasons.join(', ')}` : ''}) ` +
+      `in ${(connected.rampMs / 1000).toFixed(1)} s, server CPU ${connected.cpuPercent.toFixed(0)} %`,
   );
 
   const windows = measuringWindows();

@@ -20,6 +20,8 @@ const clocks = [];
 let windows = []; // once measuring
 let figures = []; // per window: rtts, timeouts
 let disconnects = 0;
+// Why first attempts failed: the error's message (and its cause's), and how many.
+const connectErrors = {};
 
 // Every exchange is timed where the SDK makes it: socket.io-client's emitWithAck, which the sync
 // loop (sdk/sync.ts) awaits between reading t0 and t3, with the SDK's own timeout. A clock's `sync`
@@ -50,10 +52,18 @@ async function start({ url, clients, first, rampMs, localAddress }) {
     return new Promise((resolve) => {
       clock.addEventListener('connect', () => resolve(true), { once: true });
       // The clock keeps retrying; the window's end counts whether it made it.
-      clock.addEventListener('connect_error', () => resolve(false), { once: true });
+      clock.addEventListener(
+        'connect_error',
+        ({ detail: { error } }) => {
+          const reason = `${error.message}${error.description?.message ? ` (${error.description.message})` : ''}`;
+          connectErrors[reason] = (connectErrors[reason] ?? 0) + 1;
+          resolve(false);
+        },
+        { once: true },
+      );
     });
   });
-  process.send(connected);
+  process.send({ ...connected, connectErrors });
 }
 
 /** What the clocks are at a window's end: connected, synced (by sync answers), and how uncertain. */
