@@ -9,23 +9,25 @@ const MAX_PENDING = 256;
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
 /**
- * Opens `count` connections at an even rate over `rampMs` (connection i at i / count of it, or
- * later while MAX_PENDING are being set up). `open(i)` starts connection i and returns a promise
- * of whether it connected. Resolves, once every one has settled, with the `connected` report.
+ * Opens `count` connections in order: connection i once `ready(i)` (asked every millisecond), and
+ * while fewer than MAX_PENDING are being set up. `open(i)` starts connection i and returns a
+ * promise of whether it connected; `settled(n)` hears how many have connected or failed so far.
+ * Resolves, once every one has settled, with the `connected` report.
  */
-export async function ramp(count, rampMs, open) {
+export async function ramp(count, ready, open, settled = () => {}) {
   const connectTimes = [];
   let failed = 0;
   let pending = 0;
   const started = performance.now();
   for (let i = 0; i < count; i++) {
-    while (performance.now() < started + (rampMs * i) / count || pending >= MAX_PENDING) await sleep(1);
+    while (!ready(i) || pending >= MAX_PENDING) await sleep(1);
     pending++;
     const opened = performance.now();
     void open(i).then((connected) => {
       pending--;
       if (connected) connectTimes.push(performance.now() - opened);
       else failed++;
+      settled(connectTimes.length + failed);
     });
   }
   while (pending > 0) await sleep(10);
@@ -35,6 +37,12 @@ export async function ramp(count, rampMs, open) {
     rampMs: performance.now() - started,
     connectTimes: Float64Array.from(connectTimes),
   };
+}
+
+/** An even ramp, for {@link ramp}: connection i is due i / count of `rampMs` from now. */
+export function evenly(count, rampMs) {
+  const started = performance.now();
+  return (i) => performance.now() >= started + (rampMs * i) / count;
 }
 
 /** The index of the window (`{ from, to }`, epoch ms) that epoch time `t` falls in, or -1. */

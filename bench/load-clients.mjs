@@ -4,7 +4,7 @@
 // {type:'measure', windows: [{ from, to }]} records ticks and sync round trips in each window
 // (epoch ms, whole seconds) and answers {type:'result'} with the raw figures of each.
 import { io } from 'socket.io-client';
-import { processLoad, ramp, sleep, windowAt } from './generator.mjs';
+import { evenly, processLoad, ramp, sleep, windowAt } from './generator.mjs';
 
 const TIME_EVENT = 'api:server-time';
 const SYNC_EVENT = 'api:time-sync';
@@ -38,7 +38,7 @@ function open(url, index) {
 }
 
 async function start({ url, clients, rampMs, syncStride }) {
-  const connected = await ramp(clients, rampMs, (i) => {
+  const connected = await ramp(clients, evenly(clients, rampMs), (i) => {
     const socket = open(url, i);
     sockets.push(socket);
     return new Promise((resolve) => {

@@ -108,8 +108,33 @@ function generatorsFor(load, clients, url, rampMs) {
   return parts.map((n, i) => ({
     script: './sdk-clients.mjs',
     role: i < GENERATORS ? 'crowd' : 'probe',
-    start: { type: 'start', url, clients: n, first: (next += n) - n, rampMs, localAddress: sourceAddress(i) },
+    start: {
+      type: 'start',
+      url,
+      clients: n,
+      first: (next += n) - n,
+      // (The probes follow the crowd, if there is one.)
+      ...(i < GENERATORS || probes === clients ? { rampMs } : { follow: true }),
+      localAddress: sourceAddress(i),
+    },
   }));
+}
+
+/** Passes the crowd's progress on to the probes, if any: the share of its clocks settled. */
+function followTheCrowd(generators) {
+  const crowd = generators.filter((g) => g.role === 'crowd');
+  const probes = generators.filter((g) => g.role === 'probe');
+  if (!probes.length) return;
+  const total = crowd.reduce((n, g) => n + g.start.clients, 0);
+  const settled = new Map();
+  for (const g of crowd) {
+    g.child.on('message', (message) => {
+      if (message.type !== 'progress') return;
+      settled.set(g, message.settled);
+      const share = [...settled.values()].reduce((a, b) => a + b, 0) / total;
+      for (const p of probes) p.child.send({ type: 'pace', share });
+    });
+  }
 }
 
 /** The measuring windows, from the next whole second: the crowd's first seconds, then a steady state. */
@@ -137,6 +162,7 @@ async function run(name, clients) {
     ...g,
     child: spawn(g.script),
   }));
+  followTheCrowd(generators);
   const rampStart = await ask(server, { type: 'stats' }, 'stats');
   const ramped = await Promise.all(generators.map((g) => ask(g.child, g.start, 'connected')));
   const rampEnd = await ask(server, { type: 'stats' }, 'stats');

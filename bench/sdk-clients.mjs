@@ -1,12 +1,13 @@
 // A load generator of real SDK clocks: connectClock() from dist/, in this one process, one
 // connection each (the SDK pools connections by URL, so each clock gets a URL of its own:
 // `?c=<n>`). Run by load.mjs over IPC (advanced serialization). {type:'start', url, clients, first,
-// rampMs, localAddress?} opens clocks first … first + clients − 1 at an even rate, from that source
-// address, and answers {type:'connected'}; {type:'measure', windows: [{ from, to }]} times every sync
+// rampMs | follow, localAddress?} opens clocks first … first + clients − 1 at an even rate (or
+// following the crowd's {type:'progress'}, passed on as {type:'pace'}), from that source address,
+// and answers {type:'connected'}; {type:'measure', windows: [{ from, to }]} times every sync
 // exchange sent in each window (epoch ms) and answers {type:'result'} with the raw figures of each.
 import { Socket } from 'socket.io-client';
 import { connectClock, SYNC_EVENT } from '../dist/sdk/index.js';
-import { processLoad, ramp, sleep, windowAt } from './generator.mjs';
+import { evenly, processLoad, ramp, sleep, windowAt } from './generator.mjs';
 
 // The SDK's sync timeout (its default): an exchange sent before a window's end may take that long.
 const SYNC_TIMEOUT_MS = 3000;
@@ -41,28 +42,47 @@ Socket.prototype.emitWithAck = function (event, ...args) {
   return reply;
 };
 
-async function start({ url, clients, first, rampMs, localAddress }) {
+// Probes follow the crowd: the share of the crowd's clocks settled (connected or failed), as the
+// orchestrator last told it.
+let crowdShare = 0;
+
+/**
+ * Opens the clocks: evenly over `rampMs`, or, for probes (`follow`), probe i once i / clients of
+ * the crowd has settled, so that their bursts line up with the crowd's however long it takes.
+ * A crowd reports how many have settled (`progress`), each 1 % of its clocks and at the end.
+ */
+async function start({ url, clients, first, rampMs, follow, localAddress }) {
   const options = localAddress ? { localAddress } : {};
-  const connected = await ramp(clients, rampMs, (i) => {
-    const clock = connectClock(`${url}/?c=${first + i}`, options);
-    clocks.push(clock);
-    clock.addEventListener('disconnect', () => {
-      if (windows.length) disconnects++;
-    });
-    return new Promise((resolve) => {
-      clock.addEventListener('connect', () => resolve(true), { once: true });
-      // The clock keeps retrying; the window's end counts whether it made it.
-      clock.addEventListener(
-        'connect_error',
-        ({ detail: { error } }) => {
-          const reason = `${error.message}${error.description?.message ? ` (${error.description.message})` : ''}`;
-          connectErrors[reason] = (connectErrors[reason] ?? 0) + 1;
-          resolve(false);
-        },
-        { once: true },
-      );
-    });
-  });
+  const ready = follow ? (i) => crowdShare >= i / clients : evenly(clients, rampMs);
+  const every = Math.ceil(clients / 100);
+  const progress = (n) => {
+    if (!follow && (n % every === 0 || n === clients)) process.send({ type: 'progress', settled: n });
+  };
+  const connected = await ramp(
+    clients,
+    ready,
+    (i) => {
+      const clock = connectClock(`${url}/?c=${first + i}`, options);
+      clocks.push(clock);
+      clock.addEventListener('disconnect', () => {
+        if (windows.length) disconnects++;
+      });
+      return new Promise((resolve) => {
+        clock.addEventListener('connect', () => resolve(true), { once: true });
+        // The clock keeps retrying; the window's end counts whether it made it.
+        clock.addEventListener(
+          'connect_error',
+          ({ detail: { error } }) => {
+            const reason = `${error.message}${error.description?.message ? ` (${error.description.message})` : ''}`;
+            connectErrors[reason] = (connectErrors[reason] ?? 0) + 1;
+            resolve(false);
+          },
+          { once: true },
+        );
+      });
+    },
+    progress,
+  );
   process.send({ ...connected, connectErrors });
 }
 
@@ -98,7 +118,8 @@ async function measure(message) {
 }
 
 process.on('message', (message) => {
-  if (message.type === 'start') void start(message);
+  if (message.type === 'pace') crowdShare = message.share;
+  else if (message.type === 'start') void start(message);
   else if (message.type === 'measure') void measure(message);
 });
 process.on('disconnect', () => process.exit(0));
