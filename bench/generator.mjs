@@ -19,6 +19,10 @@ export async function ramp(count, ready, open, settled = () => {}) {
   let failed = 0;
   let pending = 0;
   const started = performance.now();
+  // How far this process's own event loop fell behind while connecting: a generator that cannot
+  // keep up times its own clients out.
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
   for (let i = 0; i < count; i++) {
     while (!ready(i) || pending >= MAX_PENDING) await sleep(1);
     pending++;
@@ -31,11 +35,14 @@ export async function ramp(count, ready, open, settled = () => {}) {
     });
   }
   while (pending > 0) await sleep(10);
+  loopDelay.disable();
   return {
     type: 'connected',
     failed,
     rampMs: performance.now() - started,
     connectTimes: Float64Array.from(connectTimes),
+    loopDelayP99: Math.max(0, loopDelay.percentile(99) / 1e6 - 10),
+    loopDelayMax: Math.max(0, loopDelay.max / 1e6 - 10),
   };
 }
 

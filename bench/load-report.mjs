@@ -142,6 +142,7 @@ function sdkFigures(result, w) {
     ),
     exchangesPerClockMinute: exchanges / result.clients / minutes,
     connected: sum(windows, 'connected'),
+    disconnects: sum(windows, 'disconnects'),
     synced: sum(windows, 'synced'),
     uncertainty: summarize(windows.map((x) => x.uncertainties)),
     crowdCpu: sum(crowd, 'cpuPercent'),
@@ -156,7 +157,7 @@ function sdkVerdicts(sdk, classic, w) {
   const f = sdkFigures(sdk, w);
   const c = classic && listenerFigures(classic, w);
   return {
-    held: f.connected === sdk.clients && f.synced === sdk.clients && sum(sdk.generators, 'disconnects') === 0,
+    held: f.connected === sdk.clients && f.synced === sdk.clients && f.disconnects === 0,
     // (A schedule that makes no exchange in the window leaves nothing to judge: lengthen it.)
     syncP99: f.probes.count === 0 ? undefined : f.probes.p99 <= SDK_TARGETS.syncP99,
     cpu: c && f.server.cpuPercent <= SDK_TARGETS.cpuRatio[w] * c.server.cpuPercent,
@@ -180,6 +181,12 @@ export function sdkTable(sdk, classic) {
       'server CPU while they connected',
       pct(sdk.connected.cpuPercent),
       classic ? pct(classic.connected.cpuPercent) : none,
+      '',
+    ],
+    [
+      'generators’ loop delay meanwhile, p99 / max',
+      `${ms(sdk.connected.loopDelayP99)} / ${ms(sdk.connected.loopDelayMax)}`,
+      classic ? `${ms(classic.connected.loopDelayP99)} / ${ms(classic.connected.loopDelayMax)}` : none,
       '',
     ],
   ];
@@ -225,7 +232,7 @@ export function sdkTable(sdk, classic) {
       ),
       row(
         'clocks connected / synced at the end',
-        () => `${int(f.connected)} / ${int(f.synced)} ${mark(v.held)}`,
+        () => `${int(f.connected)} / ${int(f.synced)}${disconnected(f)} ${mark(v.held)}`,
         () => `${int(c.server.clients)} connected`,
         `${int(sdk.clients)} / ${int(sdk.clients)}`,
       ),
@@ -252,6 +259,11 @@ export function sdkTable(sdk, classic) {
       `${classic ? ` (classic: ${kb(classic.server.heapPerConnection)})` : ''}.`,
   ];
   return { text: `${formatTable(rows)}\n\n${notes.join('\n')}`, pass: verdicts.every(Boolean) };
+}
+
+/** ", n disconnected" for a window in which some clocks lost their connection. */
+function disconnected({ disconnects }) {
+  return disconnects ? `, ${int(disconnects)} disconnected meanwhile` : '';
 }
 
 /** How a crowd connected: its ramp, failed first attempts, connect time p50 / p99. */
@@ -291,7 +303,7 @@ export function capacityTable(rows) {
   ];
   const body = rows.map(({ clients, held, p99Ok, figures: [f, s] }) => [
     int(clients),
-    `${int(s.connected)} / ${int(s.synced)} ${mark(held)}`,
+    `${int(s.connected)} / ${int(s.synced)}${disconnected(s)} ${mark(held)}`,
     ...[f, s].map((x, w) =>
       x.probes.count ? `${ms(x.probes.p50)} / ${ms(x.probes.p99)} ${mark(p99Ok[w])}` : 'no exchange FAIL',
     ),

@@ -175,11 +175,15 @@ async function run(name, clients) {
     connect: summarize(ramped.map((r) => r.connectTimes)),
     // (SDK clocks only: listeners give up at their first failure.)
     errors: countsOf(ramped.map((r) => r.connectErrors ?? {})),
+    // The generators' own event loop delay meanwhile, the worst of them.
+    loopDelayP99: Math.max(...ramped.map((r) => r.loopDelayP99)),
+    loopDelayMax: Math.max(...ramped.map((r) => r.loopDelayMax)),
   };
   const reasons = Object.entries(connected.errors).map(([reason, n]) => `${n}: ${reason}`);
   console.log(
     `  ${connected.connected} connected (${connected.failed} failed first${reasons.length ? `; ${reasons.join(', ')}` : ''}) ` +
-      `in ${(connected.rampMs / 1000).toFixed(1)} s, server CPU ${connected.cpuPercent.toFixed(0)} %`,
+      `in ${(connected.rampMs / 1000).toFixed(1)} s, server CPU ${connected.cpuPercent.toFixed(0)} %, ` +
+      `generators' loop delay p99 / max ${connected.loopDelayP99.toFixed(0)} / ${connected.loopDelayMax.toFixed(0)} ms`,
   );
 
   const windows = measuringWindows();

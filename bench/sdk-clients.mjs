@@ -19,8 +19,7 @@ if (!process.send) {
 
 const clocks = [];
 let windows = []; // once measuring
-let figures = []; // per window: rtts, timeouts
-let disconnects = 0;
+let figures = []; // per window: rtts, timeouts, disconnects
 // Why first attempts failed: the error's message (and its cause's), and how many.
 const connectErrors = {};
 
@@ -65,7 +64,8 @@ async function start({ url, clients, first, rampMs, follow, localAddress }) {
       const clock = connectClock(`${url}/?c=${first + i}`, options);
       clocks.push(clock);
       clock.addEventListener('disconnect', () => {
-        if (windows.length) disconnects++;
+        const w = windowAt(windows, Date.now());
+        if (w >= 0) figures[w].disconnects++;
       });
       return new Promise((resolve) => {
         clock.addEventListener('connect', () => resolve(true), { once: true });
@@ -99,7 +99,7 @@ function clockStates() {
 }
 
 async function measure(message) {
-  figures = message.windows.map(() => ({ rtts: [], timeouts: 0 }));
+  figures = message.windows.map(() => ({ rtts: [], timeouts: 0, disconnects: 0 }));
   windows = message.windows;
   const states = [];
   const load = await processLoad(windows, { end: (i) => (states[i] = clockStates()) });
@@ -107,10 +107,10 @@ async function measure(message) {
   process.send({
     type: 'result',
     clocks: clocks.length,
-    disconnects,
     windows: windows.map((_, i) => ({
       rtts: Float64Array.from(figures[i].rtts),
       timeouts: figures[i].timeouts,
+      disconnects: figures[i].disconnects,
       ...states[i],
       ...load[i],
     })),
