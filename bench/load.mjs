@@ -194,11 +194,14 @@ async function run(name, clients) {
     const from = await ask(server, { type: 'stats', mark: true }, 'stats');
     await sleep(w.to - Date.now());
     const to = await ask(server, { type: 'stats' }, 'stats');
+    // Memory after a full GC, as for the idle figures: without one, RSS holds the garbage of
+    // however recently the crowd connected. (Between the windows, so not in their CPU.)
+    const collected = await ask(server, { type: 'stats', gc: true }, 'stats');
     serverWindows.push({
       cpuPercent: (cpuMs(from, to) / (to.at - from.at)) * 100,
       loopDelayP99: to.loopDelayP99,
       loopDelayMax: to.loopDelayMax,
-      rssPerConnection: (to.rss - idle.rss) / to.clients,
+      rssPerConnection: (collected.rss - idle.rss) / to.clients,
       clients: to.clients,
     });
     console.log(`  ${w.name}: server CPU ${serverWindows.at(-1).cpuPercent.toFixed(0)} %`);
