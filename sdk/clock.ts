@@ -88,6 +88,7 @@ function withDefaults(options: ClockOptions): ClockSettings {
     // An empty name is none, as an empty attribute is on the element: the protocol's own.
     event: options.event === undefined || options.event === '' ? TIME_EVENT : options.event,
     transports: options.transports ?? DEFAULT_TRANSPORTS,
+    localAddress: options.localAddress,
     samples: number('samples'),
     timeout: number('timeout'),
     resyncInterval: number('resyncInterval'),

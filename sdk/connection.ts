@@ -37,10 +37,16 @@ export interface ConnectionOptions {
    * @defaultValue `['websocket', 'polling']`
    */
   transports?: ('polling' | 'websocket')[];
+  /**
+   * Node only: the local IP address to connect from, over WebSocket (browsers pick their own).
+   * @defaultValue none: the system's choice
+   */
+  localAddress?: string;
 }
 
-/** The options as a connection gets them: the defaults filled in. */
-export type ConnectionSettings = Required<ConnectionOptions>;
+/** The options as a connection gets them: the defaults filled in (`localAddress` has none). */
+export type ConnectionSettings = Required<Omit<ConnectionOptions, 'localAddress'>> &
+  Pick<ConnectionOptions, 'localAddress'>;
 
 /** The lifecycle events, under the names socket.io users know. */
 export interface ConnectionEventMap {
@@ -118,6 +124,8 @@ export class Connection {
       forceNew: true,
       transports: options.transports,
       tryAllTransports: true,
+      // (engine.io-client hands it to ws in Node; not in socket.io-client's types.)
+      ...(options.localAddress === undefined ? {} : { localAddress: options.localAddress }),
       // No credentials (socket.io's default): the time is nobody's secret, and cookies stay home.
     });
     this.socket
