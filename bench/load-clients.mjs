@@ -1,14 +1,14 @@
-// A load generator: socket.io clients over WebSocket in this one process, run by load.mjs over IPC
-// (advanced serialization, for the typed arrays). {type:'start', url, clients, rampMs, syncStride}
-// opens them at an even rate and answers {type:'connected'}; {type:'measure', from, to} records
-// ticks and sync round trips in [from, to) and answers {type:'result'} with the raw figures.
+// A load generator: plain socket.io listeners over WebSocket in this one process, run by load.mjs
+// over IPC (advanced serialization, for the typed arrays). {type:'start', url, clients, rampMs,
+// syncStride} opens them at an even rate and answers {type:'connected'};
+// {type:'measure', windows: [{ from, to }]} records ticks and sync round trips in each window
+// (epoch ms, whole seconds) and answers {type:'result'} with the raw figures of each.
 import { io } from 'socket.io-client';
+import { evenly, processLoad, ramp, sleep, windowAt } from './generator.mjs';
 
 const TIME_EVENT = 'api:server-time';
 const SYNC_EVENT = 'api:time-sync';
-// Connections being set up at once, at most: past the listen backlog, SYNs would be dropped and retried.
-const MAX_PENDING = 256;
-// Ticks sent just before `to` may still be on their way.
+// Ticks sent just before a window's end may still be on their way.
 const GRACE_MS = 2000;
 
 if (!process.send) {
@@ -17,59 +17,39 @@ if (!process.send) {
 }
 
 const sockets = [];
-let window; // { from, to } in epoch ms, once measuring
-const lags = [];
-const arrivals = [];
-let ticksInWindow; // per client
-const rtts = [];
-let syncFailures = 0;
+let windows = []; // once measuring
+let figures = []; // per window: lags, arrivals, rtts, syncFailures, ticks (per client)
 let disconnects = 0;
 
 function open(url, index) {
   const socket = io(url, { transports: ['websocket'], reconnection: false, forceNew: true, timeout: 30_000 });
   socket.on(TIME_EVENT, (serverTime) => {
     const now = Date.now();
-    if (!window || serverTime < window.from || serverTime >= window.to) return;
-    lags.push(now - serverTime);
-    arrivals.push(now - Math.floor(serverTime / 1000) * 1000);
-    ticksInWindow[index]++;
+    const w = windowAt(windows, serverTime);
+    if (w < 0) return;
+    figures[w].lags.push(now - serverTime);
+    figures[w].arrivals.push(now - Math.floor(serverTime / 1000) * 1000);
+    figures[w].ticks[index]++;
   });
   socket.on('disconnect', () => {
-    if (window) disconnects++;
+    if (windows.length) disconnects++;
   });
   return socket;
 }
 
 async function start({ url, clients, rampMs, syncStride }) {
-  const connectTimes = [];
-  let failed = 0;
-  let pending = 0;
-  const started = performance.now();
-  for (let i = 0; i < clients; i++) {
-    // Even ramp: client i opens at i / clients of the ramp, or later if too many are pending.
-    const due = started + (rampMs * i) / clients;
-    while (performance.now() < due || pending >= MAX_PENDING) await sleep(1);
-    pending++;
-    const opened = performance.now();
+  const connected = await ramp(clients, evenly(clients, rampMs), (i) => {
     const socket = open(url, i);
     sockets.push(socket);
-    socket.once('connect', () => {
-      pending--;
-      connectTimes.push(performance.now() - opened);
-      if (i % syncStride === 0) void syncLoop(socket);
+    return new Promise((resolve) => {
+      socket.once('connect', () => {
+        if (i % syncStride === 0) void syncLoop(socket);
+        resolve(true);
+      });
+      socket.once('connect_error', () => resolve(false));
     });
-    socket.once('connect_error', () => {
-      pending--;
-      failed++;
-    });
-  }
-  while (pending > 0) await sleep(10);
-  process.send({
-    type: 'connected',
-    failed,
-    rampMs: performance.now() - started,
-    connectTimes: Float64Array.from(connectTimes),
   });
+  process.send(connected);
 }
 
 /** One sync a second at a random phase, so that some meet the tick's burst and some do not. */
@@ -78,53 +58,56 @@ async function syncLoop(socket) {
   while (socket.connected) {
     const next = sleep(1000);
     const sent = performance.now();
-    const inWindow = window && Date.now() >= window.from && Date.now() < window.to;
+    const w = windowAt(windows, Date.now());
     try {
       await socket.timeout(5000).emitWithAck(SYNC_EVENT);
-      if (inWindow) rtts.push(performance.now() - sent);
+      if (w >= 0) figures[w].rtts.push(performance.now() - sent);
     } catch {
-      if (inWindow) syncFailures++;
+      if (w >= 0) figures[w].syncFailures++;
     }
     await next;
   }
 }
 
-function sleep(ms) {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-async function measure({ from, to }) {
-  ticksInWindow = new Uint32Array(sockets.length);
-  const connected = sockets.map((s) => s.connected);
-  window = { from, to };
-  const cpuBefore = process.cpuUsage();
-  const wallBefore = performance.now();
-  await sleep(to + GRACE_MS - Date.now());
-  const cpu = process.cpuUsage(cpuBefore);
-  const wall = performance.now() - wallBefore;
-  // Every whole second in the window is a tick every client connected at its start should have had.
-  const expected = Math.round((to - from) / 1000);
-  let missed = 0;
-  let clientsMissing = 0;
-  connected.forEach((wasConnected, i) => {
-    if (!wasConnected) return;
-    const short = Math.max(0, expected - ticksInWindow[i]);
-    missed += short;
-    if (short) clientsMissing++;
+async function measure(message) {
+  figures = message.windows.map(() => ({
+    lags: [],
+    arrivals: [],
+    rtts: [],
+    syncFailures: 0,
+    ticks: new Uint32Array(sockets.length),
+  }));
+  windows = message.windows;
+  const connectedAtStart = [];
+  const load = await processLoad(windows, {
+    start: (i) => (connectedAtStart[i] = sockets.map((s) => s.connected)),
   });
-  process.send({
-    type: 'result',
-    clients: connected.filter(Boolean).length,
-    expectedTicks: expected * connected.filter(Boolean).length,
-    missed,
-    clientsMissing,
-    disconnects,
-    lags: Float64Array.from(lags),
-    arrivals: Float64Array.from(arrivals),
-    rtts: Float64Array.from(rtts),
-    syncFailures,
-    cpuPercent: ((cpu.user + cpu.system) / 1000 / wall) * 100,
+  await sleep(GRACE_MS);
+  const results = windows.map(({ from, to }, i) => {
+    // Every whole second in the window is a tick every client connected at its start should have had.
+    const expected = Math.round((to - from) / 1000);
+    let missed = 0;
+    let clientsMissing = 0;
+    connectedAtStart[i].forEach((wasConnected, c) => {
+      if (!wasConnected) return;
+      const short = Math.max(0, expected - figures[i].ticks[c]);
+      missed += short;
+      if (short) clientsMissing++;
+    });
+    const held = connectedAtStart[i].filter(Boolean).length;
+    return {
+      clients: held,
+      expectedTicks: expected * held,
+      missed,
+      clientsMissing,
+      lags: Float64Array.from(figures[i].lags),
+      arrivals: Float64Array.from(figures[i].arrivals),
+      rtts: Float64Array.from(figures[i].rtts),
+      syncFailures: figures[i].syncFailures,
+      ...load[i],
+    };
   });
+  process.send({ type: 'result', disconnects, windows: results });
 }
 
 process.on('message', (message) => {

@@ -52,15 +52,21 @@ export function isPrecision(value: string): boolean {
   return PRECISIONS.includes(value);
 }
 
+// The time zones found good so far: asking Intl means making a formatter (a fraction of a ms),
+// and a page of many clocks asks about the same few zones each time their properties change.
+const knownTimeZones = new Set<string>();
+
 /** Whether this browser knows `value` as a time zone (an IANA name such as `Europe/Paris`, or `UTC`). */
 export function isTimeZone(value: string): boolean {
+  if (knownTimeZones.has(value)) return true;
   // Intl has no question for it: a time zone it does not know is a RangeError.
   try {
     new Intl.DateTimeFormat('en', { timeZone: value });
-    return true;
   } catch {
     return false;
   }
+  knownTimeZones.add(value);
+  return true;
 }
 
 /** Whether `value` is a well-formed BCP 47 locale tag (such as `en-GB`). */

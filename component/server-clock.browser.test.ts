@@ -319,6 +319,37 @@ describe('<server-clock>', () => {
     expect(tickerStatus()).to.deep.equal({ armed: false, subscribers: 0 });
   });
 
+  it('brings a page of clocks up to date once per sync, in the same task: N ticks, not N²', async () => {
+    const count = 40;
+    // Half countdowns, as on a page of many clocks.
+    const until = new Date(Date.now() + 3_600_000).toISOString();
+    const els = Array.from({ length: count }, (_, i) => mount(i % 2 ? { url, until } : { url }));
+    let ticks = 0;
+    for (const el of els) {
+      // Counted on the way in from the shared ticker, which calls each element's tick().
+      const tick = el.tick.bind(el);
+      el.tick = () => {
+        ticks++;
+        return tick();
+      };
+    }
+    // From each sample's event on the first element to the next task: the ticks that sample caused.
+    const perSample: number[] = [];
+    els[0].addEventListener('server-clock-sync', () => {
+      ticks = 0;
+      setTimeout(() => perSample.push(ticks));
+    });
+    await waitFor(() => perSample.length >= 3, 'three sync samples');
+    for (const el of els) await el.updateComplete;
+    expect(
+      els.every((el) => /\d/.test(timeOf(el).textContent)),
+      'every clock shows its time',
+    ).to.equal(true);
+    // Each sample ticks every clock once, before the next task (so the new estimate shows at once);
+    // a second boundary in between may add a run of the ticker. One run per element would be count².
+    for (const n of perSample) expect(n, 'ticks after one sample').to.be.within(count, 3 * count);
+  });
+
   it('keeps ticking while reconnecting, says it is stale, and comes back', async () => {
     const server = await spawnServer('demo');
     try {

@@ -19,7 +19,7 @@ import {
   type Precision,
 } from './format.js';
 import { styles } from './server-clock.styles.js';
-import { run, subscribe, unsubscribe, type TickSubscriber } from './ticker.js';
+import { runSoon, subscribe, unsubscribe, type TickSubscriber } from './ticker.js';
 
 export type { SyncDetail, TimerState };
 
@@ -93,6 +93,9 @@ const STATUS_TEXT: Record<ConnectionState, string> = {
   disconnected: 'Disconnected',
   error: 'Error',
 };
+
+/** The properties that the {@link FormatSettings} are made of. */
+const SETTINGS = ['format', 'timeZone', 'locale', 'hourCycle', 'precision'] as const;
 
 /** Whether an attribute's value says something: present and not empty (else it means the default). */
 function isGiven(value: string | null | undefined): value is string {
@@ -295,8 +298,9 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    // Ticks update with nothing changed; any property change (rare) revalidates the settings.
-    if (changed.size > 0) this.#settings = this.#validSettings();
+    // Ticks update with nothing changed, and a new connection state changes no setting: only a
+    // setting's change (rare) revalidates them, which asks Intl.
+    if (SETTINGS.some((name) => changed.has(name))) this.#settings = this.#validSettings();
     if (changed.has('until') || changed.has('timer')) {
       const until = this.#valid('until', this.until, isTimestamp);
       const timer = isGiven(this.timer);
@@ -320,7 +324,7 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
 
   protected override updated(changed: PropertyValues<this>): void {
     // The text's next change may now come sooner than the shared timer is set for.
-    if (changed.has('until') || changed.has('timer') || changed.has('precision')) run();
+    if (changed.has('until') || changed.has('timer') || changed.has('precision')) runSoon();
   }
 
   protected override render() {
@@ -424,8 +428,8 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
       'sync',
       ({ detail }) => {
         this.#fire('server-clock-sync', detail);
-        // A new estimate: the shown text and the next boundary may move.
-        run();
+        // A new estimate: the shown text and the next boundary may move (one run, for all the elements).
+        runSoon();
       },
       { signal },
     );
@@ -452,7 +456,7 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
         this.#updateState();
         // The text may change while the status does not (an extend, a restart), and the next boundary with it.
         this.requestUpdate();
-        run();
+        runSoon();
       },
       { signal },
     );

@@ -1,7 +1,8 @@
 // One timer for every clock on the page. On each run every subscriber brings its display up to
 // date and says how long until it must change again (a whole second of *its server's* clock);
 // the timer sleeps until the nearest of those. Hidden pages do no work and catch up the moment
-// they are visible.
+// they are visible. What asks for a run (a new estimate, a new element) asks for one soon: a sync
+// reaches every element of its clock, and one run must tick them all once, not once each.
 
 /** A display that the shared timer keeps up to date. */
 export interface TickSubscriber {
@@ -17,9 +18,11 @@ const MAX_SLEEP_MS = 1000;
 
 const subscribers = new Set<TickSubscriber>();
 let timer: ReturnType<typeof setTimeout> | undefined;
+let runQueued = false;
 
-/** Ticks everybody now and re-arms the timer (also after an estimate moved); idles when hidden or unused. */
-export function run(): void {
+/** Ticks everybody now and re-arms the timer; idles when hidden or unused. */
+function run(): void {
+  runQueued = false;
   clearTimeout(timer);
   timer = undefined;
   if (subscribers.size === 0 || globalThis.document?.visibilityState === 'hidden') return;
@@ -31,11 +34,23 @@ export function run(): void {
   timer = setTimeout(run, delay);
 }
 
-/** Adds a subscriber and ticks everybody now. */
+/**
+ * Runs once in a microtask, however many ask before it (after an estimate moved, say): still in
+ * the task that asked, so the new text shows in the same frame.
+ */
+export function runSoon(): void {
+  if (runQueued) return;
+  runQueued = true;
+  queueMicrotask(() => {
+    if (runQueued) run();
+  });
+}
+
+/** Adds a subscriber and ticks everybody soon. */
 export function subscribe(subscriber: TickSubscriber): void {
   if (subscribers.size === 0) globalThis.document?.addEventListener('visibilitychange', run);
   subscribers.add(subscriber);
-  run();
+  runSoon();
 }
 
 /** Removes a subscriber; the timer stops with the last one. */

@@ -12,6 +12,7 @@ export interface ServerMetrics {
   readonly rejectedHandshakes: Counter<'reason'>;
   /**
    * Inbound packets dropped unanswered: `unknown_event`, `invalid_sync` (a malformed sync request),
+   * `invalid_ticks` (not a single boolean),
    * `invalid_timer_watch` (no acknowledgement), `invalid_timer_unwatch` (no valid name).
    */
   readonly droppedEvents: Counter<'reason'>;
@@ -33,10 +34,13 @@ const RESOLUTION_MS = 10;
  * @param connectedClients - read at each scrape, for the `connected_clients` gauge
  * @param watchCounts - read at each scrape, for the `watched_timers` and `timer_watches` gauges:
  *   the distinct timers this node's sockets watch, and the (socket, timer) pairs
+ * @param tickedSockets - read at each scrape, for the `ticked_sockets` gauge: the sockets that get
+ *   the pushed time (the others opted out)
  */
 export function createMetrics(
   connectedClients: () => number,
   watchCounts: () => { timers: number; watches: number },
+  tickedSockets: () => number,
 ): ServerMetrics {
   // A registry per server, not prom-client's global one: several servers may share a process.
   const registry = new Registry();
@@ -47,6 +51,14 @@ export function createMetrics(
     registers,
     collect() {
       this.set(connectedClients());
+    },
+  });
+  new Gauge({
+    name: `${PREFIX}ticked_sockets`,
+    help: 'Sockets that get the pushed time now (the others opted out of it).',
+    registers,
+    collect() {
+      this.set(tickedSockets());
     },
   });
   new Gauge({

@@ -2,9 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isDeepStrictEqual } from 'node:util';
 import type { Socket } from 'socket.io-client';
-import { connect, startClockServer } from '../test/node-clients.js';
-import { waitFor } from '../test/waiting.js';
-import { SYNC_EVENT, TIME_EVENT, isSyncReply } from '../sdk/protocol.js';
+import { connect, metric, startClockServer } from '../test/node-clients.js';
+import { waitFor, waitForAsync } from '../test/waiting.js';
+import { SYNC_EVENT, TICKS_EVENT, TIME_EVENT, isSyncReply } from '../sdk/protocol.js';
 
 test('GET /health answers ok', async (t) => {
   const { server, url } = await startClockServer();
@@ -62,6 +62,65 @@ test('an overloaded ticker slows down for every socket alike, starving none', as
   const most = Math.max(...counts);
   assert.ok(fewest >= 5, `every socket gets ticks: ${fewest} to ${most} in 1.5 s`);
   assert.ok(most <= 2 * fewest + 5, `and about as many as the others: ${fewest} to ${most}`);
+});
+
+/** The ticks each socket receives over `ms`: their values, in order. */
+async function ticksOver(sockets: Socket[], ms: number): Promise<number[][]> {
+  const received = sockets.map(() => [] as number[]);
+  const listeners = sockets.map((_, i) => (value: number) => received[i].push(value));
+  sockets.forEach((socket, i) => socket.on(TIME_EVENT, listeners[i]));
+  await new Promise((r) => setTimeout(r, ms));
+  sockets.forEach((socket, i) => socket.off(TIME_EVENT, listeners[i]));
+  return received;
+}
+
+test('a socket that opts out of the ticks gets none until it opts back in; the others keep theirs', async (t) => {
+  const { server, url } = await startClockServer({ tickInterval: 100 });
+  t.after(() => server.close());
+  const [quiet, plain] = await Promise.all([connect(url), connect(url)]);
+  t.after(() => [quiet, plain].forEach((s) => s.close()));
+  await waitForAsync(async () => (await metric(url, 'server_clock_ticked_sockets')) === 2, 'both ticked');
+
+  quiet.emit(TICKS_EVENT, false);
+  quiet.emit(TICKS_EVENT, false);
+  await waitForAsync(async () => (await metric(url, 'server_clock_ticked_sockets')) === 1, 'one ticked');
+  // A tick already on its way when the server took the opt-out may still land.
+  await new Promise((r) => setTimeout(r, 100));
+  const [none, all] = await ticksOver([quiet, plain], 1000);
+  assert.deepEqual(none, [], 'no ticks after opting out');
+  assert.ok(all.length >= 5, `the plain listener keeps its ticks: ${all.length} in 1 s`);
+  assert.equal(await metric(url, 'server_clock_connected_clients'), 2);
+  assert.ok(isSyncReply(await quiet.timeout(2000).emitWithAck(SYNC_EVENT)), 'and is served all the same');
+
+  // Opting in twice still deals the socket into one shard: one tick per tick.
+  quiet.emit(TICKS_EVENT, true);
+  quiet.emit(TICKS_EVENT, true);
+  await waitForAsync(async () => (await metric(url, 'server_clock_ticked_sockets')) === 2, 'both ticked again');
+  const [back] = await ticksOver([quiet], 1000);
+  assert.ok(back.length >= 5, `ticks again: ${back.length} in 1 s`);
+  const slots = back.map((value) => Math.floor(value / 100));
+  assert.equal(new Set(slots).size, slots.length, `one tick per tick: ${slots.join(', ')}`);
+  assert.equal(await metric(url, 'server_clock_dropped_events_total{reason="invalid_ticks"}'), 0);
+});
+
+test('anything but one boolean for api:ticks is dropped and counted, and changes nothing', async (t) => {
+  const { server, url } = await startClockServer({ tickInterval: 100 });
+  t.after(() => server.close());
+  const socket = await connect(url);
+  t.after(() => socket.close());
+  const garbage: unknown[][] = [[], ['false'], [0], [null], [{ push: false }], [[false]], [false, 1]];
+  for (const args of garbage) socket.emit(TICKS_EVENT, ...(args as [boolean]));
+  // With an acknowledgement, a boolean is not the whole packet either: no answer.
+  assert.equal(await answered([socket.timeout(500).emitWithAck(TICKS_EVENT, false)]), 0);
+  const dropped = garbage.length + 1;
+  await waitForAsync(
+    async () => (await metric(url, 'server_clock_dropped_events_total{reason="invalid_ticks"}')) === dropped,
+    `${dropped} counted`,
+  );
+  assert.ok(socket.connected);
+  assert.equal(await metric(url, 'server_clock_ticked_sockets'), 1);
+  const [ticks] = await ticksOver([socket], 1000);
+  assert.ok(ticks.length >= 5, `still ticked: ${ticks.length} in 1 s`);
 });
 
 test('answers sync requests with t1 ≤ t2 in sub-millisecond precision', async (t) => {
@@ -124,13 +183,6 @@ function disconnected(socket: Socket): Promise<string> {
 /** Settles every request; resolves with how many were answered. */
 async function answered(requests: Promise<unknown>[]): Promise<number> {
   return (await Promise.allSettled(requests)).filter((r) => r.status === 'fulfilled').length;
-}
-
-/** A metric's value in Prometheus text, `name{labels}` as written there; 0 when absent. */
-async function metric(url: string, series: string): Promise<number> {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
-  return line ? Number(line.slice(series.length + 1)) : 0;
 }
 
 test('GET /ready answers while serving; GET /metrics counts in Prometheus text', async (t) => {

@@ -4,6 +4,7 @@ import { Server } from 'socket.io';
 import {
   SYNC_EVENT,
   SYNC_LOAD,
+  TICKS_EVENT,
   TIMER_EVENT,
   TIMER_UNWATCH_EVENT,
   TIMER_WATCH_EVENT,
@@ -16,7 +17,7 @@ import { preciseNow } from './precise-time.js';
 import { DEMO_FILES, demoPage, findCdnBundle } from './demo-page.js';
 import { createMetrics, type ServerMetrics } from './metrics.js';
 import { TokenBucket } from '../sdk/token-bucket.js';
-import { startTicker } from './ticker.js';
+import { startTicker, tickedSockets } from './ticker.js';
 import { releaseUpgradeRequest, trimConnection } from './internals.js';
 import type { ClockIo, ClockSocket, InterServerEvents, SocketData } from './io-types.js';
 import { createMemoryStore } from './timers/memory-store.js';
@@ -165,8 +166,9 @@ function isAck(value: unknown): value is (reply: SyncReply) => void {
 
 /**
  * Creates a server-clock server: socket.io pushing the server's time to every client on each tick
- * (`TIME_EVENT`), answering sync requests ({@link SYNC_EVENT}) and serving named timers to
- * their watchers ({@link ClockServer.timers}), on an HTTP server of its own or on the caller's.
+ * (`TIME_EVENT`, unless the client opted out with `TICKS_EVENT`), answering sync requests
+ * ({@link SYNC_EVENT}) and serving named timers to their watchers ({@link ClockServer.timers}), on
+ * an HTTP server of its own or on the caller's.
  *
  * @param options - all optional; see {@link ClockServerOptions} for each default
  * @returns the server; a server of its own listens once {@link ClockServer.listen} is called
@@ -226,6 +228,7 @@ export function createClockServer(options: ClockServerOptions = {}): ClockServer
   const metrics = createMetrics(
     () => io.engine.clientsCount,
     () => watchCounts(io),
+    () => tickedSockets(io),
   );
   const localClock = options.clock ?? preciseNow;
   const cluster = options.redis
@@ -244,10 +247,11 @@ export function createClockServer(options: ClockServerOptions = {}): ClockServer
   // The handlers below are shared by every socket (socket.io calls them with the socket as
   // `this`), so that a connection costs no closures of its own.
 
-  // A client may only ask for the time and watch timers: other events have no handler, and are
-  // counted and dropped here.
+  // A client may only ask for the time, opt in or out of its pushes and watch timers: other events
+  // have no handler, and are counted and dropped here.
+  const KNOWN_EVENTS: readonly unknown[] = [SYNC_EVENT, TICKS_EVENT, TIMER_WATCH_EVENT, TIMER_UNWATCH_EVENT];
   const dropUnknownEvents = ([event]: unknown[], next: (err?: Error) => void) => {
-    if (event === SYNC_EVENT || event === TIMER_WATCH_EVENT || event === TIMER_UNWATCH_EVENT) return next();
+    if (KNOWN_EVENTS.includes(event)) return next();
     metrics.droppedEvents.inc({ reason: 'unknown_event' });
   };
 
@@ -271,6 +275,16 @@ export function createClockServer(options: ClockServerOptions = {}): ClockServer
 
   const ticker = startTicker(io, tickInterval, clock);
 
+  // One boolean, no acknowledgement: anything else is dropped and counted, and changes nothing.
+  function onTicks(this: ClockSocket, ...args: unknown[]) {
+    const [on] = args;
+    if (args.length !== 1 || typeof on !== 'boolean') {
+      metrics.droppedEvents.inc({ reason: 'invalid_ticks' });
+      return;
+    }
+    ticker.setTicks(this, on);
+  }
+
   // Through the adapter: with several nodes, it carries each state to the watchers on all of them.
   const timers = createTimers(store, clock, (state) => io.to(timerRoom(state.name)).emit(TIMER_EVENT, state), log);
   const { onWatch, onUnwatch } = watchHandlers(timers, metrics);
@@ -283,6 +297,7 @@ export function createClockServer(options: ClockServerOptions = {}): ClockServer
     syncBuckets.fill(socket.data, performance.now());
     socket.use(dropUnknownEvents);
     socket.on(SYNC_EVENT, onSync);
+    socket.on(TICKS_EVENT, onTicks);
     socket.on(TIMER_WATCH_EVENT, onWatch);
     socket.on(TIMER_UNWATCH_EVENT, onUnwatch);
     trimConnection(socket);

@@ -9,6 +9,9 @@ import type { ClockIo, ClockSocket } from './io-types.js';
  * socket costs tens of µs, so one broadcast to 10,000 sockets would hold the loop for a quarter of
  * a second and stamp the last socket's tick that much too early. In slices, every stamp is within
  * a slice of the truth, and sync requests are answered in between.
+ *
+ * A socket that opts out of the ticks (TICKS_EVENT: a client that syncs ignores them) leaves its
+ * shard's room, and is dealt into one again when it opts back in: its rooms are its only state.
  */
 const SHARDS = 32;
 const ROOM = 'server-clock:tick:';
@@ -17,8 +20,22 @@ const ROOM = 'server-clock:tick:';
 export interface Ticker {
   /** Puts a socket in the rotation (socket.io drops it from its room when it disconnects). */
   add(socket: ClockSocket): void;
+  /** Ticks a socket (`true`: back in the rotation, if it was out) or no longer (`false`). */
+  setTicks(socket: ClockSocket, on: boolean): void;
   /** Stops the timer, and the sweep of a tick under way. */
   stop(): void;
+}
+
+/** The shard room a socket is in, if it is ticked. */
+function shardOf(socket: ClockSocket): string | undefined {
+  for (const room of socket.rooms) if (room.startsWith(ROOM)) return room;
+}
+
+/** How many of this node's sockets the ticker sends its ticks to (for the metrics). */
+export function tickedSockets(io: ClockIo): number {
+  let count = 0;
+  for (let shard = 0; shard < SHARDS; shard++) count += io.of('/').adapter.rooms.get(ROOM + shard)?.size ?? 0;
+  return count;
 }
 
 /**
@@ -61,9 +78,13 @@ export function startTicker(io: ClockIo, interval: number, now: () => number): T
   };
   schedule();
 
+  const add = (socket: ClockSocket) => void socket.join(ROOM + (dealt++ % SHARDS));
   return {
-    add(socket) {
-      void socket.join(ROOM + (dealt++ % SHARDS));
+    add,
+    setTicks(socket, on) {
+      const room = shardOf(socket);
+      if (on && !room) add(socket);
+      if (!on && room) void socket.leave(room);
     },
     stop() {
       clearTimeout(timer);

@@ -129,6 +129,21 @@ test('clocks on one URL share one connection; the last close() closes it', async
   await waitFor(() => server.io.engine.clientsCount === 0, 'the server to see the socket go');
 });
 
+test('localAddress: in Node the clock connects from that address (all of 127/8 is loopback)', async (t) => {
+  const { server, url } = await startClockServer();
+  t.after(() => server.close());
+  const from: (string | undefined)[] = [];
+  server.httpServer.on('connection', (socket: { remoteAddress?: string }) => from.push(socket.remoteAddress));
+  // Distinct URLs, distinct connections: each clock opens its own.
+  const bound = connectClock(`${url}/?c=1`, { localAddress: '127.0.0.2' });
+  t.after(() => bound.close());
+  const plain = connectClock(`${url}/?c=2`);
+  t.after(() => plain.close());
+  await Promise.all([burst(bound), burst(plain)]);
+  assert.deepEqual(from.sort(), ['127.0.0.1', '127.0.0.2']);
+  assert.equal(server.io.engine.clientsCount, 2);
+});
+
 test('close() leaves no timer or socket behind, and the clock falls silent', async (t) => {
   const { server, url } = await startClockServer();
   t.after(() => server.close());

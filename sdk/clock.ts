@@ -103,6 +103,7 @@ function withDefaults(options: ClockOptions): ClockSettings {
     // An empty name is none, as an empty attribute is on the element: the protocol's own.
     event: options.event === undefined || options.event === '' ? TIME_EVENT : options.event,
     transports: options.transports ?? DEFAULT_TRANSPORTS,
+    localAddress: options.localAddress,
     samples: number('samples'),
     timeout: number('timeout'),
     resyncInterval: number('resyncInterval'),
@@ -199,8 +200,11 @@ export class ServerClock extends TypedEventTarget<ServerClockEventMap> {
     }
     this.url = valid;
     this.#connection = join(this.url, this, settings);
-    this.#sync = new SyncLoop(this.#connection.socket, settings, (estimate, mode, replace) =>
-      this.#apply(estimate, mode, replace),
+    this.#sync = new SyncLoop(
+      this.#connection.socket,
+      settings,
+      (estimate, mode, replace) => this.#apply(estimate, mode, replace),
+      () => this.#connection?.updateTicks(),
     );
   }
 

@@ -1,6 +1,7 @@
 import { io, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, ServerToClientEvents } from './protocol.js';
+import { TICKS_EVENT, type ClientToServerEvents, type ServerToClientEvents } from './protocol.js';
 import { SharedPool } from './shared-pool.js';
+import type { SyncMode } from './sync.js';
 
 /**
  * Lifecycle of a connection:
@@ -36,10 +37,16 @@ export interface ConnectionOptions {
    * @defaultValue `['websocket', 'polling']`
    */
   transports?: ('polling' | 'websocket')[];
+  /**
+   * Node only: the local IP address to connect from, over WebSocket (browsers pick their own).
+   * @defaultValue none: the system's choice
+   */
+  localAddress?: string;
 }
 
-/** The options as a connection gets them: the defaults filled in. */
-export type ConnectionSettings = Required<ConnectionOptions>;
+/** The options as a connection gets them: the defaults filled in (`localAddress` has none). */
+export type ConnectionSettings = Required<Omit<ConnectionOptions, 'localAddress'>> &
+  Pick<ConnectionOptions, 'localAddress'>;
 
 /** The lifecycle events, under the names socket.io users know. */
 export interface ConnectionEventMap {
@@ -59,6 +66,12 @@ export interface ConnectionEventMap {
   disconnect: CustomEvent<{ reason: string }>;
   /** The clock is in state `error`, for good: an invalid URL, refused, or out of attempts. */
   error: CustomEvent<{ error: Error }>;
+}
+
+/** What holds a connection: a clock, that hears its events and says how it gets the time. */
+export interface ConnectionListener extends EventTarget {
+  /** `sync` once the clock's server answers sync: then it needs no pushed time. */
+  readonly mode: SyncMode | undefined;
 }
 
 /** A socket that speaks the server-clock protocol (see protocol.ts). */
@@ -89,8 +102,11 @@ export class Connection {
   /** The socket, connecting from the start. */
   readonly socket: ClockSocket;
   /** Where the lifecycle events go: the clocks that hold the connection. */
-  readonly listeners = new Set<EventTarget>();
+  readonly listeners = new Set<ConnectionListener>();
   readonly #options: ConnectionSettings;
+  // Whether the server pushes the time to the socket: it does to every new one (so after each
+  // connect) until told otherwise.
+  #ticked = true;
   #state: ConnectionState = 'connecting';
   #error: Error | undefined;
   // Reconnection attempts since the last connect.
@@ -108,6 +124,8 @@ export class Connection {
       forceNew: true,
       transports: options.transports,
       tryAllTransports: true,
+      // (engine.io-client hands it to ws in Node; not in socket.io-client's types.)
+      ...(options.localAddress === undefined ? {} : { localAddress: options.localAddress }),
       // No credentials (socket.io's default): the time is nobody's secret, and cookies stay home.
     });
     this.socket
@@ -127,6 +145,19 @@ export class Connection {
     return this.#error;
   }
 
+  /**
+   * Opts the socket out of the server's pushed time ({@link TICKS_EVENT}) once no clock needs it,
+   * and back in when one does: call it when a clock comes, goes or changes mode. A clock needs the
+   * pushes until it syncs (then it uses none, whatever their event's name). Not at connect: each
+   * clock's sync loop starts over then, needing them, as the new socket on the server gets them.
+   */
+  updateTicks(): void {
+    const ticked = [...this.listeners].some((clock) => clock.mode !== 'sync');
+    if (ticked === this.#ticked || !this.socket.connected) return;
+    this.#ticked = ticked;
+    this.socket.emit(TICKS_EVENT, ticked);
+  }
+
   /** Closes the socket for good, silently: the clocks have let go. */
   close(): void {
     clearTimeout(this.#retryTimer);
@@ -136,6 +167,7 @@ export class Connection {
 
   // (An error is for good: nothing connects again after it, so there is no error to clear here.)
   #onConnect(): void {
+    this.#ticked = true;
     this.#setState('connected');
     this.#emit('connect', { reconnect: this.#connectedBefore });
     if (this.#connectedBefore) this.#emit('reconnect', { attempts: this.#attempts });
@@ -203,16 +235,19 @@ export class Connection {
 const connections = new SharedPool<Connection>();
 
 /** Joins a clock to the shared connection for a URL (one socket per URL), opening it if need be. */
-export function join(url: string, clock: EventTarget, options: ConnectionSettings): Connection {
+export function join(url: string, clock: ConnectionListener, options: ConnectionSettings): Connection {
   const connection = connections.acquire(url, () => new Connection(url, options));
   connection.listeners.add(clock);
+  connection.updateTicks();
   return connection;
 }
 
 /** Takes a clock off its connection; the last one to leave closes it. */
-export function leave(connection: Connection, clock: EventTarget): void {
+export function leave(connection: Connection, clock: ConnectionListener): void {
   connection.listeners.delete(clock);
   connections.release(connection.url);
+  // The clocks left may do without the pushes. (After the last, the socket is closed: nothing to tell.)
+  connection.updateTicks();
 }
 
 /** Number of open shared connections. */

@@ -13,6 +13,13 @@ export const SYNC_EVENT = 'api:time-sync';
 export type TimePayload = number;
 
 /**
+ * Client → server, `(on)`: whether the server should push {@link TIME_EVENT} to this socket
+ * from now on. A socket that never sends it gets the pushes; a client that syncs opts out with
+ * `false`, and back in with `true`. No acknowledgement; only a single boolean is taken.
+ */
+export const TICKS_EVENT = 'api:ticks';
+
+/**
  * Acknowledgement of {@link SYNC_EVENT}: the server's clock when the request arrived (`t1`) and
  * when the answer left (`t2`), epoch milliseconds with sub-millisecond precision.
  */
@@ -102,6 +109,8 @@ export interface ClientToServerEvents {
   [TIMER_WATCH_EVENT]: (name: string, ack: (answer: TimerWatchAck) => void) => void;
   /** Stops watching a timer. */
   [TIMER_UNWATCH_EVENT]: (name: string) => void;
+  /** Opts this socket out of the pushed time (`false`) or back in (`true`). */
+  [TICKS_EVENT]: (on: boolean) => void;
 }
 
 /** Whether an acknowledgement is a well-formed {@link SyncReply}. */

@@ -41,6 +41,9 @@ export interface SyncSettings {
  */
 export type EstimateListener = (estimate: Estimate, mode: SyncMode, replace: boolean) => void;
 
+/** Takes the loop's mode each time it changes: undefined again on each connect, until it is known. */
+export type ModeListener = (mode: SyncMode | undefined) => void;
+
 // How many of the newest samples (exchanges, pushes) an estimate may rest on. Exchanges over many
 // minutes, for the drift fit, in bounded memory.
 const SYNC_WINDOW = 64;
@@ -67,6 +70,7 @@ export class SyncLoop {
   readonly #socket: ClockSocket;
   readonly #settings: SyncSettings;
   readonly #onEstimate: EstimateListener;
+  readonly #onMode: ModeListener;
   #mode: SyncMode | undefined;
   // The newest estimate given to #onEstimate, and where it came from.
   #latest: { estimate: Estimate; mode: SyncMode } | undefined;
@@ -87,10 +91,11 @@ export class SyncLoop {
   readonly #tokens = this.#budget.fill({}, performance.now());
 
   /** Starts syncing: at once if the socket is connected, else when it connects. */
-  constructor(socket: ClockSocket, settings: SyncSettings, onEstimate: EstimateListener) {
+  constructor(socket: ClockSocket, settings: SyncSettings, onEstimate: EstimateListener, onMode: ModeListener) {
     this.#socket = socket;
     this.#settings = settings;
     this.#onEstimate = onEstimate;
+    this.#onMode = onMode;
     this.#skew = this.#wallClockSkew();
     socket.on('connect', this.#onConnect).on('disconnect', this.#onDisconnect);
     (socket as PushSocket).on(settings.event, this.#onPush);
@@ -115,7 +120,7 @@ export class SyncLoop {
 
   readonly #onConnect = () => {
     // The server behind the URL may have changed: find out again whether it answers sync.
-    this.#mode = undefined;
+    this.#setMode(undefined);
     void this.#burst(true);
   };
 
@@ -170,7 +175,7 @@ export class SyncLoop {
       if (!isSyncReply(reply)) {
         // A server that never answered is push-only; one that did just lost a sample.
         if (this.#mode === 'sync') continue;
-        this.#mode = 'push';
+        this.#setMode('push');
         this.#usePushes();
         break;
       }
@@ -228,12 +233,18 @@ export class SyncLoop {
     // Once sync answers, pushes are not used. They run late by the network delay they cannot
     // measure: the first answer replaces their estimate at once, instead of slewing from it.
     this.#pushes = [];
-    this.#mode = 'sync';
+    this.#setMode('sync');
     this.#syncSamples = [...this.#syncSamples, sample]
       .filter((s) => s.t3 > sample.t3 - SYNC_MAX_AGE_MS)
       .slice(-SYNC_WINDOW);
     const estimate = estimateFromSync(this.#syncSamples);
     if (estimate) this.#give(estimate, 'sync', this.#latest?.mode === 'push');
+  }
+
+  #setMode(mode: SyncMode | undefined): void {
+    if (mode === this.#mode) return;
+    this.#mode = mode;
+    this.#onMode(mode);
   }
 
   #usePushes(): void {

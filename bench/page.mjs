@@ -1,0 +1,253 @@
+// npm run bench:page [-- --sizes 100,1000 --seconds 60 --bundle dist/cdn/server-clock.js]
+// What a page of many <server-clock> elements costs in real Chromium: N elements on one demo
+// server (half of them countdowns), loaded from the CDN bundle, over the first minute after the
+// page loads, which holds the SDK's first sync bursts (on connect, then 1 s, 2 s, 4 s… apart).
+// Beside it, in the same run, the same number of plain elements whose text one setInterval sets.
+// Loopback only; stops itself. Figures and method: bench/PAGE.md.
+import { createServer } from 'node:http';
+import { readFile, mkdir, writeFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
+import { chromium } from 'playwright';
+import { startServer, stopServer } from '../test/servers.mjs';
+import { BROWSERS, CHROMIUM_ARGS } from '../scripts/browsers.mjs';
+
+const GOALS = { longestTask: 50, scriptPerSecond: 5 };
+
+const { values: flags } = parseArgs({
+  options: {
+    sizes: { type: 'string', default: '100,1000' },
+    seconds: { type: 'string', default: '60' },
+    bundle: { type: 'string', default: 'dist/cdn/server-clock.js' },
+    help: { type: 'boolean', short: 'h' },
+  },
+});
+if (flags.help) {
+  console.log(`Usage: npm run bench:page -- [options]
+  --sizes <list>     elements per page (default 100,1000)
+  --seconds <s>      measured from the page's load event (default 60)
+  --bundle <path>    the CDN bundle to load (default dist/cdn/server-clock.js; another build's, to compare)`);
+  process.exit(0);
+}
+const sizes = flags.sizes.split(',').map(Number);
+const seconds = Number(flags.seconds);
+if (!sizes.every((n) => Number.isInteger(n) && n >= 2) || !(Number.isInteger(seconds) && seconds >= 5)) {
+  console.error('bench:page: --sizes takes whole numbers ≥ 2, --seconds a whole number ≥ 5');
+  process.exit(2);
+}
+const root = new URL('..', import.meta.url);
+const bundle = await readFile(new URL(flags.bundle, root));
+
+// The two pages. Every other element counts down to an hour from when the page is made; the
+// others show the time. Both kinds format in UTC, en-GB, 24 h.
+const ATTRIBUTES = 'time-zone="UTC" locale="en-GB" hour-cycle="h23"';
+
+function clocksPage(n, serverUrl) {
+  const until = new Date(Date.now() + 3_600_000).toISOString();
+  const element = (i) =>
+    `<server-clock url="${serverUrl}" ${ATTRIBUTES}${i % 2 ? ` until="${until}"` : ''}></server-clock>`;
+  return `<!doctype html><meta charset="utf-8"><title>${n} server-clocks</title>
+${Array.from({ length: n }, (_, i) => element(i)).join('\n')}
+<script type="module" src="/server-clock.js"></script>`;
+}
+
+function plainPage(n) {
+  return `<!doctype html><meta charset="utf-8"><title>${n} plain clocks</title>
+${'<span></span>\n'.repeat(n)}
+<script type="module">
+  const spans = [...document.querySelectorAll('span')];
+  const format = new Intl.DateTimeFormat('en-GB', { hour: 'numeric', minute: '2-digit', second: '2-digit', hourCycle: 'h23', timeZone: 'UTC' });
+  const until = Date.now() + 3_600_000;
+  const two = (n) => String(n).padStart(2, '0');
+  const show = () => {
+    const now = Date.now();
+    const left = Math.ceil((until - now) / 1000);
+    const countdown = two(Math.floor(left / 3600)) + ':' + two(Math.floor(left / 60) % 60) + ':' + two(left % 60);
+    const time = format.format(now);
+    spans.forEach((span, i) => (span.textContent = i % 2 ? countdown : time));
+  };
+  show();
+  setInterval(show, 1000);
+</script>`;
+}
+
+/** Serves the pages and the bundle on loopback: /clocks?n=N, /plain?n=N, /server-clock.js. */
+async function startPageServer(demoUrl) {
+  const server = createServer((req, res) => {
+    const url = new URL(req.url, 'http://x');
+    const n = Number(url.searchParams.get('n'));
+    const html = (body) => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(body);
+    if (url.pathname === '/clocks') return html(clocksPage(n, demoUrl()));
+    if (url.pathname === '/plain') return html(plainPage(n));
+    if (url.pathname === '/server-clock.js')
+      return res.writeHead(200, { 'content-type': 'text/javascript' }).end(bundle);
+    res.writeHead(404).end();
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((r) => server.close(r)) };
+}
+
+// Runs in the page before its own scripts: counts setTimeout calls, records long tasks and the
+// element's sync events (one per sample and element; the first element's are the samples).
+function instrument() {
+  const bench = (window.__bench = { timeouts: 0, longTasks: [], syncs: [] });
+  const setTimeout = window.setTimeout;
+  window.setTimeout = function (...args) {
+    bench.timeouts++;
+    return setTimeout.apply(window, args);
+  };
+  new PerformanceObserver((list) => {
+    for (const { startTime, duration } of list.getEntries()) bench.longTasks.push({ startTime, duration });
+  }).observe({ type: 'longtask', buffered: true });
+  document.addEventListener('DOMContentLoaded', () => {
+    document
+      .querySelector('server-clock')
+      ?.addEventListener('server-clock-sync', () => bench.syncs.push(performance.now()));
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
+
+/** Loads one page and measures it from its load event for `seconds`. */
+async function measure(browser, url, n) {
+  const context = await browser.newContext();
+  try {
+    await context.addInitScript(instrument);
+    const page = await context.newPage();
+    const errors = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Performance.enable');
+    const scriptSeconds = async () => {
+      const { metrics } = await cdp.send('Performance.getMetrics');
+      return metrics.find((m) => m.name === 'ScriptDuration').value;
+    };
+    await page.goto(url, { waitUntil: 'load' });
+    const start = await page.evaluate(() => ({
+      at: performance.now(),
+      load: performance.getEntriesByType('navigation')[0].loadEventEnd,
+      timeouts: window.__bench.timeouts,
+      visible: document.visibilityState === 'visible',
+    }));
+    if (!start.visible) console.warn('  the page is not visible: the element would idle');
+    const atLoad = await scriptSeconds();
+    // Script time second by second, to show the busiest one beside the average.
+    const perSecond = [];
+    let previous = atLoad;
+    const began = Date.now();
+    for (let s = 1; s <= seconds; s++) {
+      await sleep(began + s * 1000 - Date.now());
+      const now = await scriptSeconds();
+      perSecond.push((now - previous) * 1000);
+      previous = now;
+    }
+    const end = await page.evaluate((n) => {
+      const clocks = [...document.querySelectorAll('server-clock')];
+      const shown = clocks.length
+        ? clocks.filter((el) => /\d/.test(el.shadowRoot?.querySelector('time')?.textContent ?? '')).length
+        : [...document.querySelectorAll('span')].filter((el) => /\d/.test(el.textContent)).length;
+      return { at: performance.now(), ...window.__bench, shown, n };
+    }, n);
+    const elapsed = (end.at - start.at) / 1000;
+    const afterLoad = end.longTasks.filter((t) => t.startTime >= start.load);
+    const duringLoad = end.longTasks.filter((t) => t.startTime < start.load);
+    const longest = (tasks) => Math.max(0, ...tasks.map((t) => t.duration));
+    return {
+      elapsed,
+      scriptPerSecond: perSecond.reduce((a, b) => a + b, 0) / perSecond.length,
+      busiestSecond: Math.max(...perSecond),
+      perSecond,
+      scriptAtLoad: atLoad * 1000,
+      longTasks: afterLoad.length,
+      longestTask: longest(afterLoad),
+      longestAtLoad: longest(duringLoad),
+      timeoutsPerSecond: (end.timeouts - start.timeouts) / elapsed,
+      samples: end.syncs.filter((t) => t >= start.load).length,
+      // Times from the load event, ms: each long task's start and length, each sample.
+      longTaskTimes: afterLoad.map((t) => [Math.round(t.startTime - start.load), Math.round(t.duration)]),
+      sampleTimes: end.syncs.map((t) => Math.round(t - start.load)),
+      shown: end.shown,
+      errors,
+    };
+  } finally {
+    await context.close();
+  }
+}
+
+const ms = (v) => `${v.toFixed(v < 10 ? 1 : 0)} ms`;
+const meets = (r) => r.longestTask <= GOALS.longestTask && r.scriptPerSecond <= GOALS.scriptPerSecond;
+
+function table(n, clocks, plain) {
+  const rows = [
+    ['', `${n} <server-clock>`, `${n} plain, one setInterval`, 'goal'],
+    [
+      'script per second, average',
+      ms(clocks.scriptPerSecond),
+      ms(plain.scriptPerSecond),
+      `≤ ${GOALS.scriptPerSecond} ms`,
+    ],
+    ['script in the busiest second', ms(clocks.busiestSecond), ms(plain.busiestSecond), ''],
+    [
+      'long tasks after load: count, longest',
+      `${clocks.longTasks}, ${ms(clocks.longestTask)}`,
+      `${plain.longTasks}, ${ms(plain.longestTask)}`,
+      `none over ${GOALS.longestTask} ms`,
+    ],
+    ['setTimeout calls per second', clocks.timeoutsPerSecond.toFixed(1), plain.timeoutsPerSecond.toFixed(1), ''],
+    [
+      'load: script, longest task',
+      `${ms(clocks.scriptAtLoad)}, ${ms(clocks.longestAtLoad)}`,
+      `${ms(plain.scriptAtLoad)}, ${ms(plain.longestAtLoad)}`,
+      '',
+    ],
+    ['sync samples in the window', String(clocks.samples), '', ''],
+    ['elements showing a time at the end', `${clocks.shown} of ${n}`, `${plain.shown} of ${n}`, ''],
+  ];
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
+  const line = (row) => `| ${row.map((cell, c) => cell.padEnd(widths[c])).join(' | ')} |`;
+  return [line(rows[0]), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.slice(1).map(line)].join('\n');
+}
+
+// Every step is bounded; this bounds the whole run, should the browser hang.
+const budget = setTimeout(
+  () => {
+    console.error('bench:page: still running, giving up');
+    process.exit(1);
+  },
+  sizes.length * 2 * (seconds + 60) * 1000,
+);
+budget.unref();
+
+let demo;
+// Interrupted, or out of time: no server left behind (Playwright closes its browser itself).
+process.on('exit', () => demo?.child.kill('SIGKILL'));
+process.on('SIGINT', () => process.exit(130));
+const pages = await startPageServer(() => demo.url);
+demo = await startServer('demo', 0, ['--origins', pages.url]);
+const browser = await chromium.launch({ executablePath: BROWSERS.chromium.path, args: CHROMIUM_ARGS });
+const results = [];
+try {
+  console.log(
+    `bench:page: ${flags.bundle}, ${seconds} s from load, half of the elements countdowns; load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
+  for (const n of sizes) {
+    const clocks = await measure(browser, `${pages.url}/clocks?n=${n}`, n);
+    const plain = await measure(browser, `${pages.url}/plain?n=${n}`, n);
+    for (const error of [...clocks.errors, ...plain.errors]) console.error(`  page error: ${error}`);
+    console.log(`\n${table(n, clocks, plain)}\n  goal ${meets(clocks) ? 'met' : 'MISSED'}`);
+    results.push({ n, clocks, plain });
+  }
+  console.log(`\nload average after: ${loadavg()[0].toFixed(2)}`);
+  const dir = new URL('./results/', import.meta.url);
+  await mkdir(dir, { recursive: true });
+  const file = new URL(`page-${new Date().toISOString().replace(/[:.]/g, '-')}.json`, dir);
+  await writeFile(file, JSON.stringify({ bundle: flags.bundle, seconds, results }, null, 2));
+  console.log(`Raw figures: ${file.pathname}`);
+  process.exitCode = results.every((r) => meets(r.clocks)) ? 0 : 1;
+} finally {
+  await browser.close();
+  await pages.close();
+  await stopServer(demo);
+}
