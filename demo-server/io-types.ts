@@ -1,6 +1,6 @@
 import type { Server, Socket } from 'socket.io';
 import type { ClientToServerEvents, ServerToClientEvents } from '../sdk/protocol.js';
-import type { TokenBucketState } from '../sdk/token-bucket.js';
+import type { TokenBucketState } from '../sdk/protocol.js';
 
 /** Events between server instances (socket.io's `serverSideEmit`): the clock sends none. */
 export type InterServerEvents = Record<never, never>;

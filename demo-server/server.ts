@@ -16,7 +16,7 @@ import { createLogger, type Logger } from './logger.js';
 import { preciseNow } from './precise-time.js';
 import { DEMO_FILES, demoPage, findCdnBundle } from './demo-page.js';
 import { createMetrics, type ServerMetrics } from './metrics.js';
-import { TokenBucket } from '../sdk/token-bucket.js';
+import { TokenBucket } from '../sdk/protocol.js';
 import { startTicker, tickedSockets } from './ticker.js';
 import { releaseUpgradeRequest, trimConnection } from './internals.js';
 import type { ClockIo, ClockSocket, InterServerEvents, SocketData } from './io-types.js';

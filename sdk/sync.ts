@@ -16,7 +16,7 @@ import {
 } from './offset-estimator.js';
 import { parsePushedTime } from './parse-time.js';
 import { SYNC_EVENT, SYNC_LOAD, isSyncReply } from './protocol.js';
-import { TokenBucket } from './token-bucket.js';
+import { TokenBucket } from './protocol.js';
 
 /** How a clock's server tells its time: `sync`, it answers sync requests; `push`, it only pushes it. */
 export type SyncMode = 'sync' | 'push';

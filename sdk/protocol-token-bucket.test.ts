@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { TokenBucket, type TokenBucketState } from './token-bucket.js';
+import { TokenBucket, type TokenBucketState } from './protocol.js';
 
 /** One bucket: the shared rules bound to a state of its own, full as of `now`. */
 function bucketOf(capacity: number, refillPerSecond: number, now: number) {
