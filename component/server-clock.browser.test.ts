@@ -72,7 +72,8 @@ describe('<server-clock>', () => {
     expect(el.getAttribute('role')).to.equal('timer');
     expect(el.getAttribute('aria-label')).to.equal('Server time');
     const { text, datetime } = await nextText(el);
-    expect(text).to.match(/^\d{2}:\d{2}:\d{2}$/);
+    // Chromium leaves en-GB's hour unpadded (0:38:35 after midnight), Firefox pads it.
+    expect(text).to.match(/^\d{1,2}:\d{2}:\d{2}$/);
     expect(Math.abs((await serverMachineNow()) - Date.parse(datetime))).to.be.below(1500);
     expect(Math.abs(el.now() - (await serverMachineNow()))).to.be.below(250);
     expect(el.uncertainty).to.be.a('number').and.to.be.above(0).and.below(250);

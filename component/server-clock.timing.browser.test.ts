@@ -116,7 +116,8 @@ describe('<server-clock> on a controlled clock', () => {
     const boundary = Math.floor(el.now() / 60_000) * 60_000 + 60_000;
     const before = shown(el);
     expect(before.datetime, 'floored to the minute').to.equal(new Date(boundary - 60_000).toISOString());
-    expect(before.text).to.match(/^\d{2}:\d{2}$/);
+    // Chromium leaves en-GB's hour unpadded (0:38:35 after midnight), Firefox pads it.
+    expect(before.text).to.match(/^\d{1,2}:\d{2}$/);
     // Up to a minute of page time, the shared timer firing every second of it.
     await runToJustBefore(el, boundary);
     expect(shown(el), 'the same minute to its last millisecond').to.deep.equal(before);
