@@ -15,8 +15,7 @@ import {
   type SyncSample,
 } from './offset-estimator.js';
 import { parsePushedTime } from './parse-time.js';
-import { SYNC_EVENT, SYNC_LOAD, isSyncReply } from './protocol.js';
-import { TokenBucket } from './protocol.js';
+import { SYNC_EVENT, SYNC_LOAD, TokenBucket, isSyncReply } from './protocol.js';
 
 /** How a clock's server tells its time: `sync`, it answers sync requests; `push`, it only pushes it. */
 export type SyncMode = 'sync' | 'push';
