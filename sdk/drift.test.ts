@@ -75,7 +75,7 @@ async function readFor(clock: ServerClock, truth: () => number, ms: number): Pro
 function assertWithin(t: TestContext, readings: Reading[], what: string): void {
   assert.ok(readings.length > 100, `${what}: ${readings.length} readings`);
   const worst = Math.max(...readings.map((r) => Math.abs(r.error) / r.uncertainty));
-  const median = [...readings].map((r) => Math.abs(r.error)).sort((a, b) => a - b)[readings.length >> 1];
+  const median = [...readings].map((r) => Math.abs(r.error)).sort((a, b) => a - b)[Math.floor(readings.length / 2)];
   t.diagnostic(
     `${what}: ${readings.length} readings, median |error| ${median.toFixed(3)} ms, at most ${(100 * worst).toFixed(0)} % of the uncertainty`,
   );
@@ -111,7 +111,7 @@ test('a local clock running fast or slow: every reading within the uncertainty, 
         Math.abs(state.drift - expectedDrift(ppm)) <= state.driftUncertainty,
         `${ppm} ppm: drift ${state.drift} ± ${state.driftUncertainty}, expected ${expectedDrift(ppm)}`,
       );
-    const last = runs[i].slice((-runs[i].length / 3) | 0);
+    const last = runs[i].slice(-Math.floor(runs[i].length / 3));
     assert.ok(last.filter((r) => r.measured).length > 0.8 * last.length, `${ppm} ppm: drift measured`);
   }
   // At 500 ppm a reading 10 s after a sync is 5 ms off without the drift: with it, far less.

@@ -125,7 +125,7 @@ export function estimateDrift(samples: readonly SyncSample[]): Drift {
   const at = samples[samples.length - 1]?.t3;
   const rtts = samples.map(roundTrip).sort((a, b) => a - b);
   // How far a fast sample's bound is from its edge, roughly: below it, weights grow no more.
-  const floor = (rtts[rtts.length >> 1] - rtts[0]) / 10 + 0.01;
+  const floor = (rtts[Math.floor(rtts.length / 2)] - rtts[0]) / 10 + 0.01;
   const bounds = samples.flatMap((s) => {
     // A sample's bounds are off their edges by its two legs, at most by its excess round trip.
     const weight = ((roundTrip(s) - rtts[0]) / 2 + floor) ** -2;
