@@ -19,6 +19,7 @@ const { values: flags } = parseArgs({
     sizes: { type: 'string', default: '100,1000' },
     seconds: { type: 'string', default: '60' },
     bundle: { type: 'string', default: 'dist/cdn/server-clock.js' },
+    profile: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -26,7 +27,9 @@ if (flags.help) {
   console.log(`Usage: npm run bench:page -- [options]
   --sizes <list>     elements per page (default 100,1000)
   --seconds <s>      measured from the page's load event (default 60)
-  --bundle <path>    the CDN bundle to load (default dist/cdn/server-clock.js; another build's, to compare)`);
+  --bundle <path>    the CDN bundle to load (default dist/cdn/server-clock.js; another build's, to compare)
+  --profile          also record Chromium's JavaScript profile over the window and print where the
+                     clocks page's script goes (self time by function; an unminified bundle names them)`);
   process.exit(0);
 }
 const sizes = flags.sizes.split(',').map(Number);
@@ -106,6 +109,22 @@ function instrument() {
   });
 }
 
+/** A CDP profile's self time by function (name, script, line), ms, the largest first. */
+function selfTimes({ nodes, samples, timeDeltas }) {
+  const byId = new Map(nodes.map((node) => [node.id, node]));
+  const times = new Map();
+  samples.forEach((id, i) => {
+    const { functionName, url, lineNumber } = byId.get(id).callFrame;
+    const name = `${functionName || '(anonymous)'} ${url.split('/').pop()}:${lineNumber + 1}`;
+    times.set(name, (times.get(name) ?? 0) + (timeDeltas[i] ?? 0) / 1000);
+  });
+  return [...times]
+    .filter(([name]) => !name.startsWith('(idle)'))
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 20)
+    .map(([name, ms]) => ({ name, ms: Math.round(ms * 10) / 10 }));
+}
+
 const sleep = (ms) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 
 /** Loads one page and measures it from its load event for `seconds`. */
@@ -118,9 +137,11 @@ async function measure(browser, url, n) {
     page.on('pageerror', (error) => errors.push(error.message));
     const cdp = await context.newCDPSession(page);
     await cdp.send('Performance.enable');
-    const scriptSeconds = async () => {
+    // ScriptDuration leaves out promise jobs (Lit renders in one); TaskDuration is all the main thread's work.
+    const metricSeconds = async () => {
       const { metrics } = await cdp.send('Performance.getMetrics');
-      return metrics.find((m) => m.name === 'ScriptDuration').value;
+      const metric = (name) => metrics.find((m) => m.name === name).value;
+      return { script: metric('ScriptDuration'), task: metric('TaskDuration') };
     };
     await page.goto(url, { waitUntil: 'load' });
     const start = await page.evaluate(() => ({
@@ -130,17 +151,23 @@ async function measure(browser, url, n) {
       visible: document.visibilityState === 'visible',
     }));
     if (!start.visible) console.warn('  the page is not visible: the element would idle');
-    const atLoad = await scriptSeconds();
+    const atLoad = await metricSeconds();
+    if (flags.profile) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+      await cdp.send('Profiler.start');
+    }
     // Script time second by second, to show the busiest one beside the average.
     const perSecond = [];
     let previous = atLoad;
     const began = Date.now();
     for (let s = 1; s <= seconds; s++) {
       await sleep(began + s * 1000 - Date.now());
-      const now = await scriptSeconds();
-      perSecond.push((now - previous) * 1000);
+      const now = await metricSeconds();
+      perSecond.push((now.script - previous.script) * 1000);
       previous = now;
     }
+    const profile = flags.profile ? (await cdp.send('Profiler.stop')).profile : undefined;
     const end = await page.evaluate((n) => {
       const clocks = [...document.querySelectorAll('server-clock')];
       const shown = clocks.length
@@ -155,9 +182,10 @@ async function measure(browser, url, n) {
     return {
       elapsed,
       scriptPerSecond: perSecond.reduce((a, b) => a + b, 0) / perSecond.length,
+      taskPerSecond: ((previous.task - atLoad.task) * 1000) / seconds,
       busiestSecond: Math.max(...perSecond),
       perSecond,
-      scriptAtLoad: atLoad * 1000,
+      scriptAtLoad: atLoad.script * 1000,
       longTasks: afterLoad.length,
       longestTask: longest(afterLoad),
       longestAtLoad: longest(duringLoad),
@@ -168,6 +196,7 @@ async function measure(browser, url, n) {
       sampleTimes: end.syncs.map((t) => Math.round(t - start.load)),
       shown: end.shown,
       errors,
+      profile: profile && selfTimes(profile),
     };
   } finally {
     await context.close();
@@ -186,6 +215,7 @@ function table(n, clocks, plain) {
       ms(plain.scriptPerSecond),
       `≤ ${GOALS.scriptPerSecond} ms`,
     ],
+    ['main thread per second (all tasks), average', ms(clocks.taskPerSecond), ms(plain.taskPerSecond), ''],
     ['script in the busiest second', ms(clocks.busiestSecond), ms(plain.busiestSecond), ''],
     [
       'long tasks after load: count, longest',
@@ -237,6 +267,10 @@ try {
     const plain = await measure(browser, `${pages.url}/plain?n=${n}`, n);
     for (const error of [...clocks.errors, ...plain.errors]) console.error(`  page error: ${error}`);
     console.log(`\n${table(n, clocks, plain)}\n  goal ${meets(clocks) ? 'met' : 'MISSED'}`);
+    if (clocks.profile) {
+      console.log(`  where the clocks page's script went (self time over the window):`);
+      for (const { name, ms } of clocks.profile) console.log(`    ${ms.toFixed(1).padStart(8)} ms  ${name}`);
+    }
     results.push({ n, clocks, plain });
   }
   console.log(`\nload average after: ${loadavg()[0].toFixed(2)}`);

@@ -10,7 +10,7 @@ import {
   type SyncDetail,
   type TimerState,
 } from './server-clock.js';
-import { formatter, type FormatSettings } from './format.js';
+import { formatDuration, formatter, type FormatSettings } from './format.js';
 import { openConnections, type ConnectionState } from '../sdk/connection.js';
 import { tickerStatus } from './ticker.js';
 import {
@@ -327,11 +327,13 @@ describe('<server-clock>', () => {
     const els = Array.from({ length: count }, (_, i) => mount(i % 2 ? { url, until } : { url }));
     let ticks = 0;
     for (const el of els) {
-      // Counted on the way in from the shared ticker, which calls each element's tick().
+      // Counted on the way out to the shared ticker, which calls each element's tick() (where the
+      // element fires its server-clock-sync: the first element's tick counts for its sample).
       const tick = el.tick.bind(el);
       el.tick = () => {
+        const due = tick();
         ticks++;
-        return tick();
+        return due;
       };
     }
     // From each sample's event on the first element to the next task: the ticks that sample caused.
@@ -349,6 +351,70 @@ describe('<server-clock>', () => {
     // Each sample ticks every clock once, before the next task (so the new estimate shows at once);
     // a second boundary in between may add a run of the ticker. One run per element would be count².
     for (const n of perSample) expect(n, 'ticks after one sample').to.be.within(count, 3 * count);
+  });
+
+  it('on a page of many clocks, every one shows its text and fires every sync, in tasks of a few ms each', async function () {
+    this.timeout(60_000);
+    const count = 600;
+    const settings: FormatSettings = {
+      format: 'time',
+      precision: 'second',
+      timeZone: 'UTC',
+      locale: 'en-GB',
+      hourCycle: 'h23',
+    };
+    const attributes = { url, 'time-zone': 'UTC', 'hour-cycle': 'h23', locale: 'en-GB' };
+    // Half countdowns, as on a page of many clocks.
+    const until = Date.now() + 3_600_000;
+    const els = Array.from({ length: count }, (_, i) =>
+      mount(i % 2 ? { ...attributes, until: new Date(until).toISOString() } : attributes),
+    );
+    const syncs = els.map(() => [] as number[]);
+    els.forEach((el, i) => el.addEventListener('server-clock-sync', (e) => syncs[i].push(e.detail.samples)));
+    // The ticks in one run of synchronous script (a task, as the ticker's slices are): a microtask ends it.
+    const slices: { ticks: number; start: number; end: number }[] = [];
+    let slice: { ticks: number; start: number; end: number } | undefined;
+    for (const el of els) {
+      const tick = el.tick.bind(el);
+      el.tick = () => {
+        if (!slice) {
+          const started = { ticks: 0, start: performance.now(), end: 0 };
+          slices.push(started);
+          slice = started;
+          queueMicrotask(() => (slice = undefined));
+        }
+        const due = tick();
+        slice.ticks++;
+        slice.end = performance.now();
+        return due;
+      };
+    }
+    await waitFor(() => syncs[0].length >= 8, 'the first sync burst', 20_000);
+    // Every element has every sample's event, in order, as the first one has (the last may be a slice behind).
+    await waitFor(() => syncs.every((seen) => seen.length === syncs[0].length), 'every element has every sync');
+    for (const seen of syncs) expect(seen).to.deep.equal(syncs[0]);
+    // Each shows its own text: the time at its second, or the time left rounded up.
+    const showsItsTime = (el: ServerClockElement, i: number) => {
+      const now = el.now();
+      const expected =
+        i % 2
+          ? formatDuration(Math.ceil((until - now) / 1000), 'second')
+          : formatter(settings).format(Math.floor(now / 1000) * 1000);
+      return timeOf(el).textContent === expected;
+    };
+    // Read just after a slice, so that none is due mid-check (a second boundary may fall in the loop).
+    await waitFor(() => els.every(showsItsTime), 'every clock shows its own time');
+    // A second boundary reaches all of them promptly, though over several tasks.
+    slices.length = 0;
+    const before = timeOf(els[0]).textContent;
+    await waitFor(() => timeOf(els[0]).textContent !== before, 'the next second', 5000);
+    const first = performance.now();
+    const changed = (el: ServerClockElement, i: number) => i % 2 === 1 || timeOf(el).textContent !== before;
+    await waitFor(() => els.every(changed), 'the new second on every clock');
+    expect(performance.now() - first, 'ms from the first clock to the last').to.be.below(1000);
+    // Slices of about 8 ms (component/ticker.ts): a tick may overrun it, a busy machine deschedule the page.
+    const longest = Math.max(...slices.map((s) => s.end - s.start));
+    expect(longest, 'the longest slice, ms').to.be.below(40);
   });
 
   it('keeps ticking while reconnecting, says it is stale, and comes back', async () => {

@@ -255,6 +255,9 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
   #shownKey: number | undefined;
   #warned = new Set<string>();
   #ownLabel = false;
+  // What the clock said that this element has yet to take up (see #takeUp): a new state, new estimates.
+  #stateDue = false;
+  #syncsDue: SyncDetail[] = [];
 
   constructor() {
     super();
@@ -310,16 +313,25 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
     }
     if (this.isConnected && (!this.#held || changed.has('url') || changed.has('event'))) this.#open();
     else if (this.#held && changed.has('timer')) this.#openTimer(this.#held.clock);
-    if (this.state === 'connecting') this.setAttribute('aria-busy', 'true');
-    else this.removeAttribute('aria-busy');
+    this.#setAttributeIfChanged('aria-busy', this.state === 'connecting' ? 'true' : undefined);
     // An accessible name unless the page gave one.
     if (!this.hasAttribute('aria-labelledby') && (!this.hasAttribute('aria-label') || this.#ownLabel)) {
       this.#ownLabel = true;
-      this.setAttribute(
+      this.#setAttributeIfChanged(
         'aria-label',
         this.#untilMs === undefined && !isGiven(this.timer) ? 'Server time' : 'Countdown',
       );
     }
+  }
+
+  /**
+   * Sets an attribute of the element's own (removes it, for undefined) only if that changes it:
+   * every update, each second's too, asks, and a write of the same value is not free.
+   */
+  #setAttributeIfChanged(name: string, value: string | undefined) {
+    if (this.getAttribute(name) === (value ?? null)) return;
+    if (value === undefined) this.removeAttribute(name);
+    else this.setAttribute(name, value);
   }
 
   protected override updated(changed: PropertyValues<this>): void {
@@ -349,6 +361,15 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
    * @internal
    */
   tick(): number | undefined {
+    this.#catchUp();
+    const due = this.#tickText();
+    // Rendered now rather than in a microtask after the ticker's slice, so that the slice's time counts it.
+    if (this.isUpdatePending && this.hasUpdated) this.performUpdate();
+    return due;
+  }
+
+  /** {@link ServerClockElement.tick}'s work on the text and the end of `until`. */
+  #tickText(): number | undefined {
     const now = this.#serverTime;
     if (now === undefined) return undefined;
     const until = this.#untilMs;
@@ -423,20 +444,56 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
     const { signal } = listeners;
     // A clock in state error (a bad url, a refused or abandoned connection) has said so with a
     // statechange (or its state, read below) before its error event.
-    clock.addEventListener('statechange', () => this.#updateState(), { signal });
     clock.addEventListener(
-      'sync',
-      ({ detail }) => {
-        this.#fire('server-clock-sync', detail);
-        // A new estimate: the shown text and the next boundary may move (one run, for all the elements).
-        runSoon();
+      'statechange',
+      () => {
+        // The estimates that came before the new state are told first.
+        this.#catchUp();
+        this.#stateDue = true;
+        this.#takeUp();
       },
       { signal },
     );
-    clock.addEventListener('error', ({ detail }) => this.#fire('server-clock-error', detail), { signal });
+    clock.addEventListener(
+      'sync',
+      ({ detail }) => {
+        this.#syncsDue.push(detail);
+        this.#takeUp();
+      },
+      { signal },
+    );
+    clock.addEventListener(
+      'error',
+      ({ detail }) => {
+        // In order: the state error (the clock's statechange came first), then the error.
+        this.#catchUp();
+        this.#fire('server-clock-error', detail);
+      },
+      { signal },
+    );
     this.#held = { clock, key, listeners };
     this.#openTimer(clock);
     this.#updateState();
+  }
+
+  /**
+   * Takes up what the clock said (a new state, a new estimate) in the element's next tick: the
+   * clock says it to every element on it at once, and a tick of each in the same task would be a
+   * long task on a page of many. The shared ticker spreads its run over slices of a few ms, and
+   * the first slice is still in this task. A hidden page has no ticks: at once, then.
+   */
+  #takeUp() {
+    if (globalThis.document?.visibilityState === 'hidden') this.#catchUp();
+    else runSoon();
+  }
+
+  /** Shows the clock's new state and fires the events of its new estimates, in the order they came. */
+  #catchUp() {
+    if (this.#stateDue) {
+      this.#stateDue = false;
+      this.#updateState();
+    }
+    for (const detail of this.#syncsDue.splice(0)) this.#fire('server-clock-sync', detail);
   }
 
   /** Follows the server's timer named by `timer` on `clock` (none without a name). */
@@ -485,6 +542,8 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
     if (!held) return;
     this.#closeTimer();
     this.#held = undefined;
+    this.#stateDue = false;
+    this.#syncsDue = [];
     held.listeners.abort();
     clocks.release(held.key);
   }

@@ -1,0 +1,96 @@
+// The shared ticker (component/ticker.ts) in Node: a run spread over slices of a few ms, each in
+// a task of its own, and a run asked for while one is in progress.
+import assert from 'node:assert/strict';
+import { afterEach, test } from 'node:test';
+import { runSoon, subscribe, tickerStatus, unsubscribe, type TickSubscriber } from './ticker.js';
+
+/** Busy for `ms` of wall-clock time, as a tick that renders is. */
+function busy(ms: number): void {
+  const until = performance.now() + ms;
+  while (performance.now() < until);
+}
+
+/**
+ * Subscribers whose ticks take `ms` each, and the ticks in order: which one, and in which slice
+ * (a run of synchronous script: a microtask after the first tick of a slice ends it).
+ */
+function slowSubscribers(count: number, ms: number) {
+  const ticks: { index: number; slice: number }[] = [];
+  let slice = 0;
+  let inSlice = false;
+  const subscribers = Array.from({ length: count }, (_, index): TickSubscriber => ({
+    tick() {
+      if (!inSlice) {
+        inSlice = true;
+        slice++;
+        queueMicrotask(() => (inSlice = false));
+      }
+      ticks.push({ index, slice });
+      busy(ms);
+      return 1000;
+    },
+  }));
+  return { subscribers, ticks };
+}
+
+const subscribed: TickSubscriber[] = [];
+afterEach(() => {
+  for (const subscriber of subscribed.splice(0)) unsubscribe(subscriber);
+  assert.deepEqual(tickerStatus(), { armed: false, subscribers: 0 });
+});
+
+async function until(condition: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+test('a run ticks everybody once, in slices of about 8 ms, each in a task of its own', async () => {
+  const { subscribers, ticks } = slowSubscribers(40, 1);
+  for (const subscriber of subscribers) subscribe(subscriber);
+  subscribed.push(...subscribers);
+  await until(() => ticks.length >= 40, 'every subscriber ticked');
+  assert.deepEqual(
+    ticks.map((t) => t.index),
+    subscribers.map((_, index) => index),
+    'each once, in order',
+  );
+  const perSlice = new Map<number, number>();
+  for (const { slice } of ticks) perSlice.set(slice, (perSlice.get(slice) ?? 0) + 1);
+  // A slice ends with the tick that takes it to 8 ms: with ticks of at least 1 ms, 8 at most.
+  assert.ok(perSlice.size >= 5, `40 ms of ticks in ${perSlice.size} slices`);
+  for (const [slice, count] of perSlice) assert.ok(count <= 8, `slice ${slice}: ${count} ticks`);
+  assert.equal(tickerStatus().armed, true, 'then sleeps until the next change');
+});
+
+test('a run asked for during a run goes on, then ticks again those it had ticked', async () => {
+  const { subscribers, ticks } = slowSubscribers(30, 1);
+  let asked = -1;
+  // In the second slice, one of them has news (a new estimate, say).
+  const tick = subscribers[12].tick.bind(subscribers[12]);
+  subscribers[12].tick = () => {
+    if (asked === -1) {
+      asked = ticks.length;
+      runSoon();
+    }
+    return tick();
+  };
+  for (const subscriber of subscribers) subscribe(subscriber);
+  subscribed.push(...subscribers);
+  await until(() => ticks.length >= 30 + 13, 'the rest, then those ticked before the request');
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  const after = ticks.slice(asked).map((t) => t.index);
+  // Those not yet ticked first, in order (no new start from the first), then again the others, once each.
+  const rest = [...subscribers.keys()].slice(12);
+  assert.deepEqual(after.slice(0, rest.length), rest);
+  const again = after.slice(rest.length);
+  assert.deepEqual(
+    again,
+    [...again].sort((a, b) => a - b),
+    'then again in order',
+  );
+  assert.equal(again[0], 0, 'from the first');
+  assert.ok(again.length >= 12 && again.length < 30, `${again.length} ticked again: those ticked before the request`);
+});
