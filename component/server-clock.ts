@@ -220,12 +220,15 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
    * @defaultValue `'second'`
    */
   declare precision: Precision;
+  // The `@type` spells the union out for custom-elements.json (and the types made from it), which
+  // would otherwise name the alias.
   /**
    * How a countdown (`until`, `timer`) reads: `digital` "1d 02:03:04"; `long` "2 hours, 3 minutes,
    * 4 seconds" and `short` "2 hr, 3 min, 4 sec" (`Intl.DurationFormat`, or a fallback of the same
    * shape, in the element's locale; zero units left out, "0 seconds" at zero); `relative` "in 2
    * hours" (`Intl.RelativeTimeFormat`: the largest unit that is not zero, whole; at zero, and after
    * the end, the locale's "now"). `precision` `minute` leaves the seconds out of each.
+   * @type {'digital' | 'long' | 'short' | 'relative'}
    * @defaultValue `'digital'`
    */
   declare countdownStyle: CountdownStyle;
