@@ -246,6 +246,7 @@ export function formatCountdown(seconds: number, settings: CountdownSettings): s
     const format = relativeTimeFormats.get({ locale, numeric }, () => new Intl.RelativeTimeFormat(locale, { numeric }));
     return largest === undefined ? format.format(0, 'second') : format.format(largest.amount, largest.unit);
   }
+  // Zero, which DurationFormat (leaving zero units out) would write as nothing: the smallest shown unit's 0.
   if (largest === undefined) return unitFormat(locale, style, precision).format(0);
   const DurationFormat = intlDurationFormat();
   if (DurationFormat === undefined) return joinUnits(units, locale, style);
