@@ -5,9 +5,11 @@ import assert from 'node:assert/strict';
 import {
   MAX_FORMATTERS,
   clearFormatters,
+  formatCountdown,
   formatDuration,
   formatter,
   isClockFormat,
+  isCountdownStyle,
   isHourCycle,
   isLocale,
   isPrecision,
@@ -133,9 +135,124 @@ test('the predicates accept the values of each setting and nothing else', () => 
   for (const value of ['h11', 'h24', 'h25', '']) assert.equal(isHourCycle(value), false, value);
   for (const value of ['second', 'minute']) assert.equal(isPrecision(value), true, value);
   for (const value of ['nanosecond', 'hour', '']) assert.equal(isPrecision(value), false, value);
+  for (const value of ['digital', 'long', 'short', 'relative']) assert.equal(isCountdownStyle(value), true, value);
+  for (const value of ['narrow', 'Long', '']) assert.equal(isCountdownStyle(value), false, value);
   for (const value of ['UTC', 'Europe/Paris', 'America/New_York', 'Asia/Tokyo'])
     assert.equal(isTimeZone(value), true, value);
   for (const value of ['Mars/Olympus', 'Europe/Nowhere', '']) assert.equal(isTimeZone(value), false, value);
   for (const value of ['en', 'en-GB', 'de-DE', 'zh-Hant-TW']) assert.equal(isLocale(value), true, value);
   for (const value of ['12-invalid!', 'en_GB', '']) assert.equal(isLocale(value), false, value);
+});
+
+// 2 h 3 min 4 s; 1 day and 5 s; 12 d 23 h 59 min 1 s.
+const TWO_HOURS = 2 * 3600 + 3 * 60 + 4;
+const A_DAY = 86_400 + 5;
+const TWELVE_DAYS = 12 * 86_400 + 23 * 3600 + 59 * 60 + 1;
+
+test('formatCountdown digital is formatDuration, in any locale', () => {
+  for (const seconds of [0, 59, TWO_HOURS, A_DAY])
+    for (const precision of ['second', 'minute'] as const)
+      assert.equal(
+        formatCountdown(seconds, { style: 'digital', precision, locale: 'ja' }),
+        formatDuration(seconds, precision),
+      );
+});
+
+// Node 20 has no Intl.DurationFormat (V8 12.9 brought it): these run the fallback, which the
+// browser tests compare with the real one.
+test('formatCountdown long and short: the units that are not zero, in the locale', () => {
+  const cases: [string, 'long' | 'short', number, string][] = [
+    ['en', 'long', TWO_HOURS, '2 hours, 3 minutes, 4 seconds'],
+    ['en', 'short', TWO_HOURS, '2 hr, 3 min, 4 sec'],
+    ['en', 'long', A_DAY, '1 day, 5 seconds'],
+    ['en', 'short', TWELVE_DAYS, '12 days, 23 hr, 59 min, 1 sec'],
+    ['en', 'long', 1, '1 second'],
+    ['de', 'long', TWO_HOURS, '2 Stunden, 3 Minuten und 4 Sekunden'],
+    ['de', 'short', TWO_HOURS, '2 Std., 3 Min. und 4 Sek.'],
+    ['de', 'long', A_DAY, '1 Tag, 5 Sekunden'],
+    ['ja', 'long', TWO_HOURS, '2 時間 3 分 4 秒'],
+    ['ja', 'short', A_DAY, '1 日 5 秒'],
+  ];
+  for (const [locale, style, seconds, text] of cases)
+    assert.equal(
+      formatCountdown(seconds, { style, precision: 'second', locale }),
+      text,
+      `${locale} ${style} ${seconds}`,
+    );
+});
+
+test("formatCountdown long and short at minute precision: no seconds; zero is the smallest unit's 0", () => {
+  const minute = (seconds: number, style: 'long' | 'short', locale: string) =>
+    formatCountdown(seconds, { style, precision: 'minute', locale });
+  assert.equal(minute(2 * 3600 + 4 * 60, 'long', 'en'), '2 hours, 4 minutes');
+  assert.equal(minute(86_400, 'short', 'de'), '1 Tg.');
+  assert.equal(minute(0, 'long', 'en'), '0 minutes');
+  assert.equal(minute(0, 'short', 'ja'), '0 分');
+  const second = (style: 'long' | 'short', locale: string) =>
+    formatCountdown(0, { style, precision: 'second', locale });
+  assert.deepEqual(
+    [second('long', 'en'), second('short', 'en'), second('long', 'de'), second('short', 'de'), second('long', 'ja')],
+    ['0 seconds', '0 sec', '0 Sekunden', '0 Sek.', '0 秒'],
+  );
+});
+
+test('formatCountdown relative: the largest unit that is not zero, whole; "now" at zero', () => {
+  const relative = (seconds: number, locale: string, precision: 'second' | 'minute' = 'second') =>
+    formatCountdown(seconds, { style: 'relative', precision, locale });
+  assert.equal(relative(TWO_HOURS, 'en'), 'in 2 hours');
+  assert.equal(relative(3 * 3600 - 1, 'en'), 'in 2 hours', 'rounded down');
+  assert.equal(relative(A_DAY, 'en'), 'in 1 day', 'numeric, not "tomorrow"');
+  assert.equal(relative(61, 'en'), 'in 1 minute');
+  assert.equal(relative(59, 'en'), 'in 59 seconds');
+  assert.equal(relative(1, 'en'), 'in 1 second');
+  assert.equal(relative(0, 'en'), 'now');
+  assert.equal(relative(0, 'en', 'minute'), 'now', 'not "this minute"');
+  assert.equal(relative(TWO_HOURS, 'de'), 'in 2 Stunden');
+  assert.equal(relative(A_DAY, 'de'), 'in 1 Tag', 'not "morgen"');
+  assert.equal(relative(0, 'de'), 'jetzt');
+  assert.equal(relative(TWO_HOURS, 'ja'), '2 時間後');
+  assert.equal(relative(0, 'ja'), '今');
+});
+
+test('formatCountdown makes its formatters once: a countdown of many seconds asks Intl for no new one', () => {
+  clearFormatters();
+  const made = { NumberFormat: 0, ListFormat: 0, RelativeTimeFormat: 0 };
+  const originals = {
+    NumberFormat: Intl.NumberFormat,
+    ListFormat: Intl.ListFormat,
+    RelativeTimeFormat: Intl.RelativeTimeFormat,
+  };
+  // Counting subclasses of the real ones, for this test only.
+  Object.assign(Intl, {
+    NumberFormat: class extends originals.NumberFormat {
+      constructor(...args: ConstructorParameters<typeof Intl.NumberFormat>) {
+        super(...args);
+        made.NumberFormat++;
+      }
+    },
+    ListFormat: class extends originals.ListFormat {
+      constructor(...args: ConstructorParameters<typeof Intl.ListFormat>) {
+        super(...args);
+        made.ListFormat++;
+      }
+    },
+    RelativeTimeFormat: class extends originals.RelativeTimeFormat {
+      constructor(...args: ConstructorParameters<typeof Intl.RelativeTimeFormat>) {
+        super(...args);
+        made.RelativeTimeFormat++;
+      }
+    },
+  });
+  try {
+    for (let seconds = 7 * 25_000; seconds >= 0; seconds -= 7)
+      for (const style of ['long', 'short', 'relative'] as const)
+        formatCountdown(seconds, { style, precision: 'second', locale: 'de' });
+    // Four units and zero's second in two styles; a list of units in two styles; numeric 'always' and 'auto'.
+    assert.deepEqual(made, { NumberFormat: 8, ListFormat: 2, RelativeTimeFormat: 2 });
+    clearFormatters();
+    formatCountdown(TWO_HOURS, { style: 'relative', precision: 'second', locale: 'de' });
+    assert.equal(made.RelativeTimeFormat, 3, 'clearFormatters forgets them too');
+  } finally {
+    Object.assign(Intl, originals);
+  }
 });

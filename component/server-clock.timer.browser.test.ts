@@ -1,8 +1,12 @@
 // <server-clock timer="…"> in real browsers against a real demo server of the test's own, driven
-// through its admin API (the runner holds the token: test/demo-server-plugin.mjs).
+// through its admin API (the runner holds the token: test/demo-server-plugin.mjs). Then
+// countdown-style: a countdown's text in each style and locale, read off a paused timer, whose
+// time left stands still in every browser; the end, off an `until` already past; and the
+// fallback for Intl.DurationFormat, by taking it away.
 import { expect } from '@esm-bundle/chai';
 import './define.js';
 import type { EndDetail, ServerClockElement, TimerState } from './server-clock.js';
+import { formatCountdown, type CountdownStyle } from './format.js';
 import { openConnections } from '../sdk/connection.js';
 import { isTimerState } from '../sdk/protocol.js';
 import {
@@ -192,5 +196,188 @@ describe('<server-clock timer> on a cluster', () => {
       for (const el of mounted.splice(0)) el.remove();
       await closeCluster(cluster);
     }
+  });
+});
+
+const timeOf = (el: ServerClockElement) => el.shadowRoot!.querySelector('time')!;
+const shown = (el: ServerClockElement) => ({
+  text: textOf(el),
+  datetime: timeOf(el).getAttribute('datetime'),
+});
+
+// 2 h 3 min 4 s.
+const TWO_HOURS = 2 * 3600 + 3 * 60 + 4;
+
+/**
+ * An element counting down a server timer that was started for 2 h 3 min 4 s and paused at once:
+ * it shows 2 h 3 min 4 s left (rounded up), standing still.
+ */
+async function pausedAtTwoHours(attributes: Record<string, string> = {}): Promise<ServerClockElement> {
+  const name = freshName();
+  await admin('PUT', `/timers/${name}`, { duration: TWO_HOURS * 1000 });
+  const paused = await admin('POST', `/timers/${name}/pause`);
+  expect(Math.ceil(paused.remaining! / 1000), 'paused within a second of the start').to.equal(TWO_HOURS);
+  const el = mount({ url: server.url, timer: name, ...attributes });
+  await statusOf(el, 'paused');
+  await el.updateComplete;
+  return el;
+}
+
+/** Sets the element's style and locale (properties), and returns its text once rendered. */
+async function textIn(el: ServerClockElement, style: CountdownStyle, locale: string): Promise<string> {
+  el.countdownStyle = style;
+  el.locale = locale;
+  await el.updateComplete;
+  return textOf(el);
+}
+
+/** `Intl.DurationFormat` as the browser has it (both browsers here do); typed, since TypeScript's lib has it not. */
+type DurationFormatConstructor = new (
+  locale: string,
+  options: Record<string, string>,
+) => { format(duration: Record<string, number>): string };
+const intl = Intl as { DurationFormat?: DurationFormatConstructor };
+const RealDurationFormat = intl.DurationFormat;
+
+describe('<server-clock countdown-style>', () => {
+  it('reads a countdown as digital (the default), long, short or relative, in en, de and ja', async () => {
+    expect(RealDurationFormat, 'this browser has Intl.DurationFormat').to.be.a('function');
+    const el = await pausedAtTwoHours();
+    expect(el.countdownStyle, 'the default').to.equal('digital');
+    expect(shown(el)).to.deep.equal({ text: '02:03:04', datetime: `PT${TWO_HOURS}S` });
+    const expected: Record<string, Record<CountdownStyle, string>> = {
+      en: {
+        digital: '02:03:04',
+        long: '2 hours, 3 minutes, 4 seconds',
+        short: '2 hr, 3 min, 4 sec',
+        relative: 'in 2 hours',
+      },
+      de: {
+        digital: '02:03:04',
+        long: '2 Stunden, 3 Minuten und 4 Sekunden',
+        short: '2 Std., 3 Min. und 4 Sek.',
+        relative: 'in 2 Stunden',
+      },
+      ja: { digital: '02:03:04', long: '2 時間 3 分 4 秒', short: '2 時間 3 分 4 秒', relative: '2 時間後' },
+    };
+    for (const [locale, texts] of Object.entries(expected)) {
+      for (const [style, text] of Object.entries(texts) as [CountdownStyle, string][]) {
+        expect(await textIn(el, style, locale), `${locale} ${style}`).to.equal(text);
+        expect(timeOf(el).getAttribute('datetime'), `${locale} ${style}: datetime`).to.equal(`PT${TWO_HOURS}S`);
+      }
+      // What the browser's own formatters write, for the same time left.
+      const fields = { hours: 2, minutes: 3, seconds: 4 };
+      expect(texts.long).to.equal(new RealDurationFormat!(locale, { style: 'long' }).format(fields));
+      expect(texts.short).to.equal(new RealDurationFormat!(locale, { style: 'short' }).format(fields));
+      expect(texts.relative).to.equal(new Intl.RelativeTimeFormat(locale).format(2, 'hour'));
+    }
+  });
+
+  it('with minute precision, leaves the seconds out of every style', async () => {
+    const el = await pausedAtTwoHours({ precision: 'minute', locale: 'en' });
+    // 2 h 3 min 4 s, rounded up to the minute.
+    expect(shown(el)).to.deep.equal({ text: '02:04', datetime: `PT${2 * 3600 + 4 * 60}S` });
+    expect(await textIn(el, 'long', 'en')).to.equal('2 hours, 4 minutes');
+    expect(await textIn(el, 'short', 'de')).to.equal('2 Std., 4 Min.');
+    expect(await textIn(el, 'relative', 'ja')).to.equal('2 時間後');
+    expect(timeOf(el).getAttribute('datetime')).to.equal(`PT${2 * 3600 + 4 * 60}S`);
+  });
+
+  it('at the end and after it: "0 seconds" long and short, the locale\'s "now" relative, 00:00 digital', async () => {
+    // Over a minute ago, on the server's clock as much as on this machine's (the server runs here).
+    const el = mount({ url: server.url, until: new Date(Date.now() - 60_000).toISOString() });
+    await waitFor(() => el.now() > 0, 'the server time');
+    await waitFor(() => timeOf(el).getAttribute('datetime') === 'PT0S', 'the countdown, at zero');
+    const expected: Record<string, Record<CountdownStyle, string>> = {
+      en: { digital: '00:00', long: '0 seconds', short: '0 sec', relative: 'now' },
+      de: { digital: '00:00', long: '0 Sekunden', short: '0 Sek.', relative: 'jetzt' },
+      ja: { digital: '00:00', long: '0 秒', short: '0 秒', relative: '今' },
+    };
+    for (const [locale, texts] of Object.entries(expected)) {
+      for (const [style, text] of Object.entries(texts) as [CountdownStyle, string][]) {
+        expect(await textIn(el, style, locale), `${locale} ${style}`).to.equal(text);
+        expect(timeOf(el).getAttribute('datetime')).to.equal('PT0S');
+      }
+      // Zero is the one time DurationFormat, which leaves zero units out, would write nothing: what
+      // it writes when told to show the seconds anyway.
+      const always = (style: string) =>
+        new RealDurationFormat!(locale, { style, secondsDisplay: 'always' }).format({ seconds: 0 });
+      expect([texts.long, texts.short]).to.deep.equal([always('long'), always('short')]);
+      expect(texts.relative).to.equal(new Intl.RelativeTimeFormat(locale, { numeric: 'auto' }).format(0, 'second'));
+    }
+    el.precision = 'minute';
+    expect(await textIn(el, 'long', 'en')).to.equal('0 minutes');
+  });
+
+  it('countdown-style and countdownStyle are one setting; no attribute is digital', async () => {
+    const el = await pausedAtTwoHours({ 'countdown-style': 'short', locale: 'en' });
+    expect(el.countdownStyle, 'the attribute sets the property').to.equal('short');
+    expect(textOf(el)).to.equal('2 hr, 3 min, 4 sec');
+    el.setAttribute('countdown-style', 'relative');
+    await el.updateComplete;
+    expect([el.countdownStyle, textOf(el)]).to.deep.equal(['relative', 'in 2 hours']);
+    el.countdownStyle = 'long';
+    await el.updateComplete;
+    expect(textOf(el), 'the property').to.equal('2 hours, 3 minutes, 4 seconds');
+    // Like the element's other settings, the property is not written back to the attribute.
+    expect(el.getAttribute('countdown-style')).to.equal('relative');
+    el.removeAttribute('countdown-style');
+    await el.updateComplete;
+    expect(textOf(el), 'no attribute: the default').to.equal('02:03:04');
+    el.setAttribute('countdown-style', '');
+    await el.updateComplete;
+    expect(textOf(el), 'empty: the default').to.equal('02:03:04');
+  });
+
+  it('a bad countdown-style warns once and reads digital', async () => {
+    const warnings: string[] = [];
+    const warn = console.warn;
+    console.warn = (...args: unknown[]) => warnings.push(args.join(' '));
+    try {
+      const el = await pausedAtTwoHours({ 'countdown-style': 'narrow', locale: 'en' });
+      expect(textOf(el)).to.equal('02:03:04');
+      expect(warnings).to.deep.equal(['<server-clock>: invalid countdown-style "narrow"; using the default']);
+      el.countdownStyle = 'long';
+      await el.updateComplete;
+      expect(textOf(el)).to.equal('2 hours, 3 minutes, 4 seconds');
+      el.setAttribute('countdown-style', 'narrow');
+      await el.updateComplete;
+      expect(textOf(el)).to.equal('02:03:04');
+      expect(warnings, 'once per element and value').to.have.length(1);
+    } finally {
+      console.warn = warn;
+    }
+  });
+
+  it('without Intl.DurationFormat, reads the same from Intl.NumberFormat and Intl.ListFormat', async () => {
+    const el = await pausedAtTwoHours();
+    const locales = ['en', 'de', 'ja'];
+    const styles = ['long', 'short'] as const;
+    // 1 s, 59 s, an hour, 2 h 3 min 4 s, a day and 5 s, 12 d 23 h 59 min 1 s, and zero; at
+    // minute precision, each rounded up to the minute (as the element does).
+    const times = [1, 59, 3600, TWO_HOURS, 86_405, 12 * 86_400 + 23 * 3600 + 59 * 60 + 1, 0];
+    const inUnits = { second: times, minute: times.map((seconds) => Math.ceil(seconds / 60) * 60) };
+    const read = async () => {
+      const texts: string[] = [];
+      for (const locale of locales) {
+        for (const style of styles) {
+          texts.push(await textIn(el, style, locale));
+          for (const precision of ['second', 'minute'] as const)
+            for (const seconds of inUnits[precision])
+              texts.push(formatCountdown(seconds, { style, precision, locale }));
+        }
+      }
+      return texts;
+    };
+    const real = await read();
+    expect(real).to.include('2 Stunden, 3 Minuten und 4 Sekunden');
+    delete intl.DurationFormat;
+    try {
+      expect('DurationFormat' in Intl, 'taken away').to.equal(false);
+      expect(await read()).to.deep.equal(real);
+    } finally {
+      intl.DurationFormat = RealDurationFormat;
+    }
+    expect(await read(), 'and with it back').to.deep.equal(real);
   });
 });

@@ -157,6 +157,33 @@ describe('<server-clock> on a controlled clock', () => {
     expect(shown(el)).to.deep.equal({ text: '00:00', datetime: 'PT0S' });
   });
 
+  it('countdown-style relative: the largest whole unit, changing exactly at its boundary; "now" at the end', async () => {
+    const el = await frozenClock({ ...EN_GB_UTC, locale: 'en', 'countdown-style': 'relative' });
+    const ends: EndDetail[] = [];
+    el.addEventListener('server-clock-end', (e) => ends.push(e.detail));
+    // Two minutes and up to a second: 120 or 121 s left (rounded up), two whole minutes (rounded down).
+    const until = Math.floor(el.now() / 1000) * 1000 + 120_500;
+    el.until = new Date(until).toISOString();
+    await el.updateComplete;
+    expect(shown(el).text).to.equal('in 2 minutes');
+    expect(shown(el).datetime).to.be.oneOf(['PT120S', 'PT121S']);
+    // Each text until the instant the time left (rounded up) drops below its unit.
+    const steps = [
+      { at: until - 119_000, before: 'in 2 minutes', after: 'in 1 minute' },
+      { at: until - 59_000, before: 'in 1 minute', after: 'in 59 seconds' },
+      { at: until, before: 'in 1 second', after: 'now' },
+    ];
+    for (const { at, before, after } of steps) {
+      await runToJustBefore(el, at);
+      expect(shown(el).text, `just before ${after}`).to.equal(before);
+      await runAcross(el, at);
+      expect(shown(el).text).to.equal(after);
+    }
+    expect(ends).to.deep.equal([{ until }]);
+    await runPageClock(5000);
+    expect(shown(el), 'after the end').to.deep.equal({ text: 'now', datetime: 'PT0S' });
+  });
+
   it('with minute precision, counts down in whole minutes rounded up', async () => {
     const el = await frozenClock({ ...EN_GB_UTC, precision: 'minute' });
     const ends: EndDetail[] = [];

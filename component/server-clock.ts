@@ -6,14 +6,16 @@ import { TIME_EVENT, type TimerState, type TimerStatus } from '../sdk/protocol.j
 import type { ServerTimer } from '../sdk/timer.js';
 import {
   clearFormatters,
-  formatDuration,
+  formatCountdown,
   formatter,
   isClockFormat,
+  isCountdownStyle,
   isHourCycle,
   isLocale,
   isPrecision,
   isTimeZone,
   type ClockFormat,
+  type CountdownStyle,
   type FormatSettings,
   type HourCycle,
   type Precision,
@@ -114,6 +116,7 @@ function isTimestamp(value: string): boolean {
  * @element server-clock
  * @attr {string} url - The socket.io server (required).
  * @attr {'connecting'|'connected'|'reconnecting'|'disconnected'|'error'} state - Connection state (read-only, reflected); `error` also when the timer's watch failed.
+ * @attr {'digital'|'long'|'short'|'relative'} countdown-style - How a countdown (`until`, `timer`) reads: `digital` "02:03:04" (the default), `long` "2 hours, 3 minutes, 4 seconds", `short` "2 hr, 3 min, 4 sec" (in the element's locale), `relative` "in 2 hours" (the largest whole unit; "now" at zero and after the end).
  * @attr {'idle'|'running'|'paused'|'ended'|'cancelled'} timer-status - The server timer's status (read-only, reflected), with `timer`.
  * @slot - Text shown until the time is known, and without JavaScript (without any: `--:--`).
  * @fires {CustomEvent<StateChangeDetail>} server-clock-statechange - The connection state changed; `detail.state`.
@@ -145,6 +148,7 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
     locale: {},
     hourCycle: { attribute: 'hour-cycle' },
     precision: {},
+    countdownStyle: { attribute: 'countdown-style' },
     until: {},
     timer: {},
     event: {},
@@ -216,6 +220,18 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
    * @defaultValue `'second'`
    */
   declare precision: Precision;
+  // The `@type` spells the union out for custom-elements.json (and the types made from it), which
+  // would otherwise name the alias.
+  /**
+   * How a countdown (`until`, `timer`) reads: `digital` "1d 02:03:04"; `long` "2 hours, 3 minutes,
+   * 4 seconds" and `short` "2 hr, 3 min, 4 sec" (`Intl.DurationFormat`, or a fallback of the same
+   * shape, in the element's locale; zero units left out, "0 seconds" at zero); `relative` "in 2
+   * hours" (`Intl.RelativeTimeFormat`: the largest unit that is not zero, whole; at zero, and after
+   * the end, the locale's "now"). `precision` `minute` leaves the seconds out of each.
+   * @type {'digital' | 'long' | 'short' | 'relative'}
+   * @defaultValue `'digital'`
+   */
+  declare countdownStyle: CountdownStyle;
   /**
    * An instant (ISO 8601) to count down to on the server's clock, instead of showing the time.
    * @defaultValue undefined: no countdown
@@ -248,6 +264,7 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
   #held: HeldClock | undefined;
   #timer: HeldTimer | undefined;
   #settings: FormatSettings = { format: 'time', precision: 'second' };
+  #countdownStyle: CountdownStyle = 'digital';
   // The countdown's end, epoch ms; undefined without a (valid) `until`.
   #untilMs: number | undefined;
   #ended = false;
@@ -264,6 +281,7 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
     this.url = '';
     this.format = 'time';
     this.precision = 'second';
+    this.countdownStyle = 'digital';
     this.event = TIME_EVENT;
     this.state = 'connecting';
   }
@@ -304,6 +322,8 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
     // Ticks update with nothing changed, and a new connection state changes no setting: only a
     // setting's change (rare) revalidates them, which asks Intl.
     if (SETTINGS.some((name) => changed.has(name))) this.#settings = this.#validSettings();
+    if (changed.has('countdownStyle'))
+      this.#countdownStyle = this.#valid('countdown-style', this.countdownStyle, isCountdownStyle) ?? 'digital';
     if (changed.has('until') || changed.has('timer')) {
       const until = this.#valid('until', this.until, isTimestamp);
       const timer = isGiven(this.timer);
@@ -431,7 +451,9 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
   #countdown(remaining: number): { text: string; datetime: string } {
     const unit = this.#unit;
     const left = (Math.max(0, Math.ceil(remaining / unit)) * unit) / 1000;
-    return { text: formatDuration(left, this.#settings.precision), datetime: `PT${left}S` };
+    const { precision, locale } = this.#settings;
+    const text = formatCountdown(left, { style: this.#countdownStyle, precision, locale });
+    return { text, datetime: `PT${left}S` };
   }
 
   #open() {
