@@ -30,7 +30,7 @@ interface Packed {
 function namedFiles(pkg: Record<string, unknown>): string[] {
   const targets = (value: unknown): string[] =>
     typeof value === 'string' ? [value] : Object.values(value ?? {}).flatMap(targets);
-  const bin = typeof pkg.bin === 'string' ? [pkg.bin] : Object.values(pkg.bin ?? {});
+  const bin = targets(pkg.bin);
   const fields = ['main', 'module', 'types', 'customElements', 'unpkg', 'jsdelivr'].map((name) => pkg[name]);
   return [...targets(pkg.exports), ...bin, ...fields]
     .filter((path): path is string => typeof path === 'string')
