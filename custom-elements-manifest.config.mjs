@@ -1,5 +1,6 @@
 // `cem analyze` (part of `npm run build`, after rollup and tsc): custom-elements.json, the
 // element's public API for IDEs, linters and catalogues, read from the TypeScript sources.
+import { readFileSync, writeFileSync } from 'node:fs';
 import { generateJsxTypes } from 'custom-element-jsx-integration';
 import { generateVuejsTypes } from 'custom-element-vuejs-integration';
 import { generateSvelteTypes } from 'custom-element-svelte-integration';
@@ -95,6 +96,15 @@ function frameworkTypes() {
       generateJsxTypes(manifest, { ...common, fileName: 'jsx-elements.d.ts' });
       generateVuejsTypes(manifest, { ...common, fileName: 'vue.d.ts' });
       generateSvelteTypes(manifest, { ...common, fileName: 'svelte-elements.d.ts' });
+      // Its base props name a global `JSX` namespace, which Svelte does not declare (an error for a
+      // consumer without skipLibCheck): a Svelte element's children are not a prop, its style a string.
+      const svelte = `${outdir}/svelte-elements.d.ts`;
+      writeFileSync(
+        svelte,
+        readFileSync(svelte, 'utf8')
+          .replace('children?: JSX.Element;', 'children?: never;')
+          .replace('style?: JSX.CSSProperties;', 'style?: string;'),
+      );
       generateVsCodeCustomElementData(manifest, {
         outdir,
         htmlFileName: 'vscode.html-custom-data.json',

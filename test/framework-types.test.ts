@@ -64,6 +64,17 @@ test('server-clock/jsx: an event handler gets the event detail typed', async () 
   );
 });
 
+for (const framework of ['preact', 'solid-js']) {
+  test(`server-clock/jsx: ${framework}'s JSX knows <server-clock>; a wrong format fails`, async () => {
+    const head = `/** @jsxImportSource ${framework} */\nimport type {} from 'server-clock/jsx';\n`;
+    await world.run(consumer('tsx', `${head}export const clock = <server-clock url="/" time-zone="Asia/Tokyo" />;\n`));
+    await assert.rejects(
+      world.run(consumer('tsx', `${head}export const clock = <server-clock url="/" format="weekday" />;\n`)),
+      /tsc found errors:[\s\S]*"weekday"/,
+    );
+  });
+}
+
 test('server-clock/react: typed props and events; a wrong prop type fails', async () => {
   await world.run(
     consumer(

@@ -16,7 +16,9 @@ declare module 'preact' {
   }
 }
 
-declare module 'solid-js' {
+// Solid's JSX namespace is declared in the module of its JSX runtime (and re-exported by 'solid-js'):
+// an augmentation reaches it there.
+declare module 'solid-js/jsx-runtime' {
   namespace JSX {
     interface IntrinsicElements extends CustomElements {}
   }

@@ -59,8 +59,9 @@
  *    runs as is, with `--silent --show-error`. Any other command fails the test: nothing unknown runs.
  * 7. `redis://localhost:6379` (or `127.0.0.1`) is a redis-server started for the run, once, on a
  *    free loopback port with a directory of its own (test/redis.mjs), for the snippets that name it.
- * 8. The optional peers a user installs beside the package for `server-clock/react` (`react`,
- *    `react-dom`, `@lit/react` and their types) are the working copy's, linked into the project.
+ * 8. The frameworks a user installs beside the package are the working copy's, linked into the
+ *    project: the optional peers of `server-clock/react` (`react`, `react-dom`, `@lit/react`, and
+ *    their types), and Preact and Solid, whose JSX `server-clock/jsx` augments.
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -84,7 +85,7 @@ const REPO = fileURLToPath(new URL('../..', import.meta.url));
 export const WAIT = 30_000;
 const PROBE = '@@snippet expect-js';
 /** Rule 8: the frameworks a snippet may import, from the working copy's devDependencies. */
-const FRAMEWORKS = ['react', 'react-dom', '@lit/react', '@types/react', '@types/react-dom'];
+const FRAMEWORKS = ['react', 'react-dom', '@lit/react', '@types/react', '@types/react-dom', 'preact', 'solid-js'];
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
