@@ -11,10 +11,16 @@ import { chromium } from 'playwright';
 import { BROWSERS, CHROMIUM_ARGS } from '../scripts/browsers.mjs';
 import { startServer, stopServer } from './servers.mjs';
 import { metric } from './node-clients.js';
+import type { AppReport } from './fixtures/react-app.js';
 
 const APP = fileURLToPath(new URL('fixtures/react-app.tsx', import.meta.url));
 const CONNECTED = 'server_clock_connected_clients';
 const WAIT = 30_000;
+
+/** The page's window, with the app's report. */
+interface AppWindow {
+  reactApp: AppReport;
+}
 
 async function eventually(check: () => Promise<boolean>, what: string): Promise<void> {
   const deadline = performance.now() + WAIT;
@@ -87,25 +93,20 @@ test(
     assert.equal(text, tokyo, 'shown in Asia/Tokyo, as format="datetime"');
 
     // onSync: the estimate's detail, as the element fired it.
-    await page.waitForFunction(
-      () => (window as unknown as { reactApp: { syncs: unknown[] } }).reactApp.syncs.length > 0,
-      null,
-      { timeout: WAIT },
-    );
-    const [sync] = await page.evaluate(
-      () =>
-        (window as unknown as { reactApp: { syncs: { offset: number; uncertainty: number; mode: string }[] } }).reactApp
-          .syncs,
-    );
-    assert.equal(sync?.mode, 'sync');
+    await page.waitForFunction(() => (window as unknown as AppWindow).reactApp.syncs.length > 0, null, {
+      timeout: WAIT,
+    });
+    const [sync] = await page.evaluate(() => (window as unknown as AppWindow).reactApp.syncs);
+    assert.ok(sync, 'onSync was called');
+    assert.equal(sync.mode, 'sync');
     assert.ok(
-      Number.isFinite(sync?.offset) && (sync?.uncertainty ?? -1) >= 0,
+      Number.isFinite(sync.offset) && sync.uncertainty >= 0,
       `a detail with offset and uncertainty: ${JSON.stringify(sync)}`,
     );
     assert.equal(await metric(server.url, CONNECTED), 1, 'the server sees the one connection');
 
     // Unmounting the component removes the element, whose connection then closes: the server sees it go.
-    await page.evaluate(() => (window as unknown as { reactApp: { unmount: () => void } }).reactApp.unmount());
+    await page.evaluate(() => (window as unknown as AppWindow).reactApp.unmount());
     await page.waitForSelector('text=no clock', { timeout: WAIT });
     assert.equal(await page.locator('server-clock').count(), 0);
     await eventually(async () => (await metric(server.url, CONNECTED)) === 0, 'the server to see the connection close');
