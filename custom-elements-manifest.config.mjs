@@ -1,5 +1,10 @@
 // `cem analyze` (part of `npm run build`, after rollup and tsc): custom-elements.json, the
 // element's public API for IDEs, linters and catalogues, read from the TypeScript sources.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { generateJsxTypes } from 'custom-element-jsx-integration';
+import { generateVuejsTypes } from 'custom-element-vuejs-integration';
+import { generateSvelteTypes } from 'custom-element-svelte-integration';
+import { generateVsCodeCustomElementData } from 'custom-element-vs-code-integration';
 import * as protocol from './dist/sdk/protocol.js';
 
 /** Tidies the analyzer's output into what a consumer of the published package can use. */
@@ -68,11 +73,53 @@ function publicApi() {
   };
 }
 
+/**
+ * The types for plain custom-element use in frameworks, and VS Code's HTML and CSS custom data,
+ * from the tidied manifest, into dist/types/ (the wrappers in types/ name them in `exports`).
+ */
+function frameworkTypes() {
+  const outdir = 'dist/types';
+  // Attribute and property types are read off the class, event details from these exports.
+  const common = { outdir, globalTypePath: '../component/define.js', hideLogs: true };
+  return {
+    name: 'server-clock-framework-types',
+    packageLinkPhase({ customElementsManifest }) {
+      // The generators wrap an event's type in CustomEvent<…> themselves: give them the detail's
+      // type (`CustomEvent<SyncDetail>` → `SyncDetail`), in a copy; custom-elements.json keeps the event's.
+      const manifest = structuredClone(customElementsManifest);
+      for (const decl of manifest.modules.flatMap((mod) => mod.declarations ?? [])) {
+        for (const event of decl.events ?? []) {
+          const detail = /^CustomEvent<(\w+)>$/.exec(event.type?.text ?? '')?.[1];
+          if (detail) event.type = { text: detail };
+        }
+      }
+      generateJsxTypes(manifest, { ...common, fileName: 'jsx-elements.d.ts' });
+      generateVuejsTypes(manifest, { ...common, fileName: 'vue.d.ts' });
+      generateSvelteTypes(manifest, { ...common, fileName: 'svelte-elements.d.ts' });
+      // Its base props name a global `JSX` namespace, which Svelte does not declare (an error for a
+      // consumer without skipLibCheck): a Svelte element's children are not a prop, its style a string.
+      const svelte = `${outdir}/svelte-elements.d.ts`;
+      writeFileSync(
+        svelte,
+        readFileSync(svelte, 'utf8')
+          .replace('children?: JSX.Element;', 'children?: never;')
+          .replace('style?: JSX.CSSProperties;', 'style?: string;'),
+      );
+      generateVsCodeCustomElementData(manifest, {
+        outdir,
+        htmlFileName: 'vscode.html-custom-data.json',
+        cssFileName: 'vscode.css-custom-data.json',
+        hideLogs: true,
+      });
+    },
+  };
+}
+
 export default {
   globs: ['component/server-clock.ts', 'component/define.ts'],
   litelement: true,
   // package.json's "customElements" is written by hand, not by the analyzer.
   packagejson: false,
   quiet: true,
-  plugins: [publicApi()],
+  plugins: [publicApi(), frameworkTypes()],
 };

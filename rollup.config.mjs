@@ -16,6 +16,7 @@ const CDN_TARGET = 'es2022';
 export const NPM_ENTRIES = [
   'component/define.ts',
   'component/server-clock.ts',
+  'component/react.ts',
   'sdk/index.ts',
   'demo-server/index.ts',
   'demo-server/cli.ts',

@@ -59,13 +59,16 @@
  *    runs as is, with `--silent --show-error`. Any other command fails the test: nothing unknown runs.
  * 7. `redis://localhost:6379` (or `127.0.0.1`) is a redis-server started for the run, once, on a
  *    free loopback port with a directory of its own (test/redis.mjs), for the snippets that name it.
+ * 8. The frameworks a user installs beside the package are the working copy's, linked into the
+ *    project: the optional peers of `server-clock/react` (`react`, `react-dom`, `@lit/react`, and
+ *    their types), and Preact and Solid, whose JSX `server-clock/jsx` augments.
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { createServer, request, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
-import { extname, join, normalize } from 'node:path';
+import { dirname, extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
@@ -81,6 +84,8 @@ const REPO = fileURLToPath(new URL('../..', import.meta.url));
 /** How long each expectation may take to come true (the machine is shared). */
 export const WAIT = 30_000;
 const PROBE = '@@snippet expect-js';
+/** Rule 8: the frameworks a snippet may import, from the working copy's devDependencies. */
+const FRAMEWORKS = ['react', 'react-dom', '@lit/react', '@types/react', '@types/react-dom', 'preact', 'solid-js'];
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -257,6 +262,11 @@ export class SnippetWorld {
     });
     const out = new Output(child);
     await out.exited;
+    // Rule 8, after the install (npm prunes what it did not install itself).
+    for (const name of FRAMEWORKS) {
+      await mkdir(dirname(join(dir, 'node_modules', name)), { recursive: true });
+      await symlink(join(REPO, 'node_modules', name), join(dir, 'node_modules', name), 'dir');
+    }
     return out;
   });
 
