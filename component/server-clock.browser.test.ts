@@ -438,14 +438,15 @@ describe('<server-clock>', () => {
   it('does no work while the page is hidden and catches up when visible', async () => {
     const el = mount({ url });
     await connected(el);
+    await waitFor(() => timeOf(el).hasAttribute('datetime'), 'a time shown');
+    // The second shown as the page hides (no await until it has: no tick in between).
+    const frozenAt = Date.parse(timeOf(el).getAttribute('datetime')!);
     const visibility = Object.getOwnPropertyDescriptor(Document.prototype, 'visibilityState')!;
-    let frozenAt = 0;
     Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' });
     try {
       document.dispatchEvent(new Event('visibilitychange'));
       expect(tickerStatus().armed).to.equal(false);
       const frozen = timeOf(el).textContent;
-      frozenAt = Date.parse(timeOf(el).getAttribute('datetime')!);
       await new Promise((r) => setTimeout(r, 1500));
       expect(timeOf(el).textContent).to.equal(frozen);
     } finally {
