@@ -18,6 +18,7 @@ export const NPM_ENTRIES = [
   'component/server-clock.ts',
   'sdk/index.ts',
   'demo-server/index.ts',
+  'demo-server/render.ts',
   'demo-server/cli.ts',
 ];
 
