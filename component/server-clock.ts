@@ -1,4 +1,4 @@
-import { LitElement, html, isServer, nothing, type PropertyValues } from 'lit';
+import { LitElement, adoptStyles, html, isServer, nothing, type PropertyValues } from 'lit';
 import { connectClock, type ServerClock, type SyncDetail } from '../sdk/clock.js';
 import { SharedPool } from '../sdk/shared-pool.js';
 import type { ConnectionState } from '../sdk/connection.js';
@@ -315,13 +315,18 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
   /**
    * Lit's render root: the shadow root. One the server rendered (declarative shadow DOM) is
    * emptied for Lit to render into afresh, its text kept to show until the element has its own:
-   * all in the task of the upgrade, before the browser paints.
+   * all in the task of the upgrade, before the browser paints. Lit's own way with such a root
+   * (and that of lit's hydration support, if the page loads it) would be to adopt its DOM, which
+   * this element needs not: so it is taken here, with the styles adopted as Lit adopts them.
    */
   protected override createRenderRoot(): HTMLElement | DocumentFragment {
-    const time = this.shadowRoot?.querySelector('time[datetime]');
+    const root = this.shadowRoot;
+    if (!root) return super.createRenderRoot();
+    const time = root.querySelector('time[datetime]');
     if (time) this.#rendered = { text: time.textContent ?? '', datetime: time.getAttribute('datetime') ?? '' };
-    this.shadowRoot?.replaceChildren();
-    return super.createRenderRoot();
+    root.replaceChildren();
+    adoptStyles(root, (this.constructor as typeof ServerClockElement).elementStyles);
+    return root;
   }
 
   override connectedCallback(): void {
