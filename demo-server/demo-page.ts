@@ -189,6 +189,8 @@ h3 { margin: 0 0 0.5rem; font-size: 1rem; }
 .clocks li { border: 1px solid color-mix(in srgb, currentColor 20%, transparent); border-radius: 0.5rem; padding: 1rem; }
 .clocks server-clock { --server-clock-font: 500 1.5rem/1.3 system-ui, sans-serif; }
 server-clock[state]::after { content: attr(state); font: 0.75rem system-ui, sans-serif; color: GrayText; }
+/* Without JavaScript the clocks show the time they were rendered with, and never connect: no state to show. */
+@media (scripting: none) { server-clock[state]::after { content: none; } }
 pre { margin: 0; white-space: pre-wrap; overflow-wrap: anywhere; font-size: 0.75rem; }
 #offset { font-size: 1.25rem; margin: 0.5rem 0 0; }
 `;
