@@ -19,6 +19,7 @@ export const NPM_ENTRIES = [
   'component/react.ts',
   'sdk/index.ts',
   'demo-server/index.ts',
+  'demo-server/render.ts',
   'demo-server/cli.ts',
 ];
 

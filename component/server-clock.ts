@@ -1,9 +1,9 @@
-import { LitElement, html, nothing, type PropertyValues } from 'lit';
+import { LitElement, adoptStyles, html, isServer, nothing, type PropertyValues } from 'lit';
 import { connectClock, type ServerClock, type SyncDetail } from '../sdk/clock.js';
 import { SharedPool } from '../sdk/shared-pool.js';
 import type { ConnectionState } from '../sdk/connection.js';
 import { TIME_EVENT, type TimerState, type TimerStatus } from '../sdk/protocol.js';
-import type { ServerTimer } from '../sdk/timer.js';
+import { remainingAt, type ServerTimer } from '../sdk/timer.js';
 import {
   clearFormatters,
   formatCountdown,
@@ -68,6 +68,26 @@ export interface ServerClockElementEventMap {
   'server-clock-error': CustomEvent<ErrorDetail>;
   'server-clock-end': CustomEvent<EndDetail>;
   'server-clock-timer': CustomEvent<TimerState>;
+}
+
+/**
+ * What a render on the server shows (`server-clock/ssr` sets it, as
+ * {@link ServerClockElement.serverRender}): there the element has no clock of its own.
+ */
+export interface ServerRender {
+  /** The server's time to show (or count down from), epoch ms. */
+  now: number;
+  /**
+   * The state of the element's `timer` at `now`, for an element with one.
+   * @defaultValue undefined: a timer shows its placeholder (the slot), as while idle
+   */
+  timer?: TimerState;
+}
+
+/** The `<time>` element's text and its machine-readable `datetime`. */
+interface Shown {
+  text: string;
+  datetime: string;
 }
 
 /** A clock from the shared pool, as one element holds it. */
@@ -154,6 +174,7 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
     event: {},
     state: { reflect: true },
     timerStatus: { attribute: 'timer-status', reflect: true },
+    serverRender: { attribute: false },
   };
 
   /**
@@ -260,6 +281,14 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
    * @defaultValue undefined: no timer, or no state of it yet
    */
   declare timerStatus: TimerStatus | undefined;
+  /**
+   * The server's time (and timer's state) to render with on the server, where the element has no
+   * clock: `server-clock/ssr` sets it. In the browser the element's own clock is shown once it has
+   * an estimate; until then, the text a server rendered into its shadow root (declarative shadow
+   * DOM) stays, so a server-rendered clock never shows its placeholder.
+   * @defaultValue undefined: no server render
+   */
+  declare serverRender: ServerRender | undefined;
 
   #held: HeldClock | undefined;
   #timer: HeldTimer | undefined;
@@ -272,6 +301,8 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
   #shownKey: number | undefined;
   #warned = new Set<string>();
   #ownLabel = false;
+  // The text of a shadow root the server rendered, shown until the element has its own (see #hasOwnText).
+  #rendered: Shown | undefined;
   // What the clock said that this element has yet to take up (see #takeUp): a new state, new estimates.
   #stateDue = false;
   #syncsDue: SyncDetail[] = [];
@@ -297,6 +328,23 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
   /** Bound on the error of {@link ServerClockElement.now}, ms: NaN until the time is known. */
   get uncertainty(): number {
     return this.#held?.clock.uncertainty ?? NaN;
+  }
+
+  /**
+   * Lit's render root: the shadow root. One the server rendered (declarative shadow DOM) is
+   * emptied for Lit to render into afresh, its text kept to show until the element has its own:
+   * all in the task of the upgrade, before the browser paints. Lit's own way with such a root
+   * (and that of lit's hydration support, if the page loads it) would be to adopt its DOM, which
+   * this element needs not: so it is taken here, with the styles adopted as Lit adopts them.
+   */
+  protected override createRenderRoot(): HTMLElement | DocumentFragment {
+    const root = this.shadowRoot;
+    if (!root) return super.createRenderRoot();
+    const time = root.querySelector('time[datetime]');
+    if (time) this.#rendered = { text: time.textContent ?? '', datetime: time.getAttribute('datetime') ?? '' };
+    root.replaceChildren();
+    adoptStyles(root, (this.constructor as typeof ServerClockElement).elementStyles);
+    return root;
   }
 
   override connectedCallback(): void {
@@ -361,7 +409,9 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
 
   protected override render() {
     const now = this.#serverTime;
-    const shown = now === undefined ? undefined : this.#shown(now);
+    if (this.#rendered && (this.#hasOwnText(now) || this.state === 'error')) this.#rendered = undefined;
+    const at = now ?? this.serverRender?.now;
+    const shown = this.#rendered ?? (at === undefined ? undefined : this.#shown(at));
     const origin = this.#origin;
     this.#shownKey = now === undefined || origin === undefined ? undefined : this.#key(now, origin);
     const error = this.state === 'error' ? (this.#held?.clock.error ?? this.#timer?.timer.error) : undefined;
@@ -404,6 +454,16 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
     return origin + (key + 1) * this.#unit - now;
   }
 
+  /**
+   * Whether the element can say what to show on its own, at server time `now`: its clock has an
+   * estimate and, with a timer, the timer has a state (or an error). Until then a server's
+   * rendered text stays; in state `error` it goes, since it will not be brought up to date.
+   */
+  #hasOwnText(now: number | undefined): boolean {
+    const timer = this.#timer?.timer;
+    return now !== undefined && (!timer || timer.state !== undefined || timer.error !== undefined);
+  }
+
   /** The server's time, epoch ms; undefined until the clock has an estimate (its NaN). */
   get #serverTime(): number | undefined {
     const now = this.#held?.clock.now();
@@ -433,10 +493,11 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
    * The `<time>` element's text and machine-readable `datetime` at server time `now`; undefined
    * for a timer with nothing to count (idle, cancelled, failed, or no state yet): the slot shows.
    */
-  #shown(now: number): { text: string; datetime: string } | undefined {
+  #shown(now: number): Shown | undefined {
     const unit = this.#unit;
-    if (this.#timer) {
-      const remaining = this.#timer.timer.remaining();
+    if (isGiven(this.timer)) {
+      // The server's timer as the element follows it; in a server render, its state given then.
+      const remaining = this.#timer ? this.#timer.timer.remaining() : remainingAt(this.serverRender?.timer, now);
       return remaining === undefined ? undefined : this.#countdown(remaining);
     }
     const until = this.#untilMs;
@@ -448,7 +509,7 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
   }
 
   /** A countdown's text with `remaining` ms left: whole seconds, rounded up to the shown unit; none once it is over. */
-  #countdown(remaining: number): { text: string; datetime: string } {
+  #countdown(remaining: number): Shown {
     const unit = this.#unit;
     const left = (Math.max(0, Math.ceil(remaining / unit)) * unit) / 1000;
     const { precision, locale } = this.#settings;
@@ -596,10 +657,10 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
   }
 
   #validSettings(): FormatSettings {
-    // The nearest language given: our own, a `lang` around us (in our tree), the document's.
-    const lang = [this.locale, this.closest('[lang]')?.getAttribute('lang'), document.documentElement.lang].find(
-      isGiven,
-    );
+    // The nearest language given: our own, a `lang` around us (in our tree), the document's. A
+    // render on the server has no tree: its own only.
+    const around = isServer ? [] : [this.closest('[lang]')?.getAttribute('lang'), document.documentElement.lang];
+    const lang = [this.locale, ...around].find(isGiven);
     return {
       format: this.#valid('format', this.format, isClockFormat) ?? 'time',
       precision: this.#valid('precision', this.precision, isPrecision) ?? 'second',

@@ -317,7 +317,8 @@ export function createClockServer(options: ClockServerOptions = {}): ClockServer
           : cluster && !cluster.up()
             ? 'redis unavailable'
             : undefined;
-      void route(req, res, { demo: options.demo === true, cdnBundle, unready, metrics }).catch((error: unknown) => {
+      const routeOptions = { demo: options.demo === true, cdnBundle, unready, metrics, clock, timers };
+      void route(req, res, routeOptions).catch((error: unknown) => {
         log.error('request failed', { url: req.url, error: String(error) });
         if (!res.headersSent) res.writeHead(500);
         res.end();
@@ -370,7 +371,13 @@ interface RouteOptions {
   /** Why the server is not ready, or undefined when it is. */
   unready: string | undefined;
   metrics: ServerMetrics;
+  /** The clock served, and the timers: the demo page renders its clocks with them. */
+  clock: () => number;
+  timers: ClockTimers;
 }
+
+// Everything from this server itself, and connections to any clock server.
+const POLICY = "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self' ws: wss: http: https:";
 
 async function route(req: IncomingMessage, res: ServerResponse, opts: RouteOptions) {
   const path = new URL(req.url ?? '/', 'http://x').pathname;
@@ -380,7 +387,14 @@ async function route(req: IncomingMessage, res: ServerResponse, opts: RouteOptio
     return opts.unready ? send(res, 503, 'text/plain', opts.unready) : send(res, 200, 'text/plain', 'ready');
   if (path === '/metrics')
     return send(res, 200, opts.metrics.registry.contentType, await opts.metrics.registry.metrics());
-  if (opts.demo && path === '/') return send(res, 200, 'text/html; charset=utf-8', demoPage());
+  if (opts.demo && path === '/') {
+    // Rendered on the server (server-clock/ssr, loaded with the page): the style in each clock's
+    // shadow root is inline, allowed by its hash and nothing else.
+    const page = await demoPage({ clock: opts.clock, timers: opts.timers });
+    const { styleHash } = await import('./render.js');
+    const policy = POLICY.replace("style-src 'self'", `style-src 'self' ${styleHash()}`);
+    return send(res, 200, 'text/html; charset=utf-8', page, policy);
+  }
   const demoFile = opts.demo ? DEMO_FILES.get(path) : undefined;
   if (demoFile) return send(res, 200, demoFile.type, demoFile.body);
   if (opts.demo && path === '/cdn/server-clock.js' && opts.cdnBundle) {
@@ -389,13 +403,12 @@ async function route(req: IncomingMessage, res: ServerResponse, opts: RouteOptio
   send(res, 404, 'text/plain', 'not found');
 }
 
-function send(res: ServerResponse, status: number, type: string, body: string | Buffer) {
+function send(res: ServerResponse, status: number, type: string, body: string | Buffer, policy = POLICY) {
   res.writeHead(status, {
     'content-type': type,
     'cache-control': 'no-store',
     'x-content-type-options': 'nosniff',
-    'content-security-policy':
-      "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self' ws: wss: http: https:",
+    'content-security-policy': policy,
   });
   res.end(body);
 }

@@ -6,13 +6,29 @@
 // - chromium: the demo page test (Node) and the browser tests, always;
 // - firefox-esr: the browser tests, unless BROWSERS leaves Firefox out;
 // - curl: the README snippet runner's `curl` lines (test/snippets/runner.ts), always;
-// - redis-server and haproxy: the multi-node timer tests and `npm run bench:timers`, always.
+// - redis-server and haproxy: the multi-node timer tests and `npm run bench:timers`, always;
+// - fonts-ipafont-gothic: Japanese glyphs for the demo page's screenshot
+//   (demo-server/demo-page.test.ts), which would show boxes without a Japanese font, always.
 import { execFileSync } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
 import { BROWSERS, isExecutable, selectedBrowsers } from './browsers.mjs';
 
-/** A system executable a test needs: where it is looked for, and the Debian package that has it. */
-function requirement(name, path, apt, env) {
-  return { name, path, apt, env };
+/**
+ * A system file a test needs: where it is looked for, and the Debian package that has it. An
+ * executable by default; `file: true` for one that is only read (a font).
+ */
+function requirement(name, path, apt, env, { file = false } = {}) {
+  return { name, path, apt, env, file };
+}
+
+function isPresent(requirement) {
+  if (!requirement.file) return isExecutable(requirement.path);
+  try {
+    accessSync(requirement.path, constants.R_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 // Started by the tests themselves (test/redis.mjs, test/haproxy.mjs) on free loopback ports.
@@ -27,11 +43,20 @@ function requirements() {
     ...[...browsers].map((name) => requirement(name, BROWSERS[name].path, BROWSERS[name].apt, BROWSERS[name].env)),
     requirement('curl', '/usr/bin/curl', 'curl'),
     ...SERVICES,
+    requirement(
+      'IPA Gothic font',
+      '/usr/share/fonts/opentype/ipafont-gothic/ipag.ttf',
+      'fonts-ipafont-gothic',
+      undefined,
+      {
+        file: true,
+      },
+    ),
   ];
 }
 
 function missingOf(list) {
-  return list.filter((r) => !isExecutable(r.path));
+  return list.filter((r) => !isPresent(r));
 }
 
 function aptInstall(packages) {

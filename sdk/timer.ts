@@ -77,6 +77,18 @@ export interface TimerRun {
 }
 
 /**
+ * Ms left of a timer in `state` at server time `now` (epoch ms): while running, `endsAt` − `now`
+ * (never below 0); while paused, the frozen remaining time; once ended, 0. Undefined when there
+ * is nothing to count (idle, cancelled, no state) or, while running, no `now`.
+ */
+export function remainingAt(state: TimerState | undefined, now: number | undefined): number | undefined {
+  if (state?.status === 'paused') return state.remaining ?? undefined;
+  if (state?.status === 'ended') return 0;
+  const endsAt = state?.endsAt ?? undefined;
+  return endsAt === undefined || now === undefined ? undefined : Math.max(0, endsAt - now);
+}
+
+/**
  * The run a new state leaves a timer in, with the server's time `now` (undefined while the clock
  * has no estimate):
  * - `running`: a run towards the new `endsAt`. A run that has ended stays ended unless the change
@@ -302,12 +314,7 @@ export class ServerTimer extends TypedEventTarget<ServerTimerEventMap> {
    * count: idle, cancelled, before the first state, or while the clock has no estimate.
    */
   remaining(): number | undefined {
-    const state = this.#state;
-    if (state?.status === 'paused') return state.remaining ?? undefined;
-    if (state?.status === 'ended') return 0;
-    const endsAt = this.endsAt;
-    const now = this.#serverNow();
-    return endsAt === undefined || now === undefined ? undefined : Math.max(0, endsAt - now);
+    return remainingAt(this.#state, this.#serverNow());
   }
 
   /** Stops watching (the last watcher of the name on the connection unwatches); nothing fires after. Idempotent. */

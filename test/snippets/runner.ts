@@ -40,7 +40,9 @@
  *
  * They apply to the snippet and to its marker's values alike (rules.ts):
  * 1. `npm install server-clock` installs the package as `npm pack` makes it from this working copy
- *    (built first: `npm test` builds before the Node tests), into a temporary project, once per run;
+ *    (built first: `npm test` builds before the Node tests), into a temporary project, once per run,
+ *    with its optional peer dependencies (such as `@lit-labs/ssr` for `server-clock/ssr`), in the
+ *    ranges it declares;
  *    `node`, `types` and bundled `browser` snippets run in that project.
  * 2. CDN URLs (`https://cdn.jsdelivr.net/npm/server-clock…`, `https://unpkg.com/server-clock…`,
  *    any version) point at a local CDN, on an origin of its own, that serves that package's files.
@@ -232,6 +234,17 @@ function wrapPage(title: string, html: string): string {
   return `<!doctype html>\n<html lang="en">\n<head><meta charset="utf-8"><title>${title}</title></head>\n<body>\n${html}\n</body>\n</html>\n`;
 }
 
+/** The package's optional peer dependencies as `name@range`, each with the range it declares. */
+async function optionalPeers(): Promise<string[]> {
+  const pkg = JSON.parse(await readFile(join(REPO, 'package.json'), 'utf8')) as {
+    peerDependencies?: Record<string, string>;
+    peerDependenciesMeta?: Record<string, { optional?: boolean }>;
+  };
+  return Object.entries(pkg.peerDependencies ?? {})
+    .filter(([name]) => pkg.peerDependenciesMeta?.[name]?.optional)
+    .map(([name, range]) => `${name}@${range}`);
+}
+
 /** The world the snippets run in: the package, the servers, the browser; each made when first needed. */
 export class SnippetWorld {
   readonly #pages = new Map<string, string>();
@@ -255,7 +268,8 @@ export class SnippetWorld {
   /** Rule 1: `npm install server-clock`, once; every snippet that needs the package waits for it. */
   readonly install = once(async () => {
     const { dir, tarball } = await this.project();
-    const child = spawn('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball], {
+    const peers = await optionalPeers();
+    const child = spawn('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball, ...peers], {
       cwd: dir,
       env: userEnv(),
       stdio: ['ignore', 'pipe', 'pipe'],

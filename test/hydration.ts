@@ -1,0 +1,79 @@
+// The browser tests of a server-rendered <server-clock> (declarative shadow DOM), shared by
+// component/server-clock.ssr.browser.test.ts and, with lit's hydration support loaded first,
+// component/server-clock.hydrate-support.browser.test.ts: the element needs no hydration support,
+// and loading it (for a page's other elements) changes nothing.
+import { expect } from '@esm-bundle/chai';
+import type { ServerClockElement } from '../component/server-clock.js';
+import { openConnections } from '../sdk/connection.js';
+import { demoServerUrl, waitFor } from './helpers.js';
+
+/** What the server rendered: a time no clock would show now, to tell it from the element's own. */
+const RENDERED = { text: '01:02:03 (rendered)', datetime: '2001-02-03T01:02:03.000Z' };
+
+/** The element as a server renders it, its shadow root in the markup (lit's hydration comments aside). */
+function serverRendered(url: string, attributes: string, time: string): string {
+  return `<server-clock url="${url}" ${attributes} role="timer" state="connecting"><template shadowrootmode="open"><span part="status" role="img" aria-label="Connecting" title="Connecting"></span><time part="time" ${time}</time></template>--:--</server-clock>`;
+}
+
+/** Each text the element's `<time>` shows from now on (a slot as `<slot>`), recorded as it changes. */
+function recordTexts(el: ServerClockElement): string[] {
+  const texts: string[] = [];
+  const record = () => {
+    const time = el.shadowRoot?.querySelector('time');
+    const text = time?.querySelector('slot') ? '<slot>' : (time?.textContent ?? '<no time>');
+    if (texts.at(-1) !== text) texts.push(text);
+  };
+  record();
+  new MutationObserver(record).observe(el.shadowRoot!, { subtree: true, childList: true, characterData: true });
+  return texts;
+}
+
+export function hydrationTests(): void {
+  let url: string;
+  const hosts: HTMLElement[] = [];
+
+  before(async () => {
+    url = await demoServerUrl();
+  });
+
+  afterEach(async () => {
+    for (const host of hosts.splice(0)) host.remove();
+    await waitFor(() => openConnections() === 0, 'every connection closed');
+  });
+
+  /** Puts the markup in the page as its parser would (the shadow root attached), and returns the element. */
+  function insert(markup: string): ServerClockElement {
+    const host = document.createElement('div');
+    hosts.push(host);
+    host.setHTMLUnsafe(markup);
+    document.body.append(host);
+    return host.querySelector('server-clock')!;
+  }
+
+  it('shows the text the server rendered until its clock has an estimate, then ticks on', async () => {
+    const el = insert(
+      serverRendered(url, 'time-zone="UTC" locale="en-GB"', `datetime="${RENDERED.datetime}">${RENDERED.text}`),
+    );
+    await el.updateComplete;
+    const time = el.shadowRoot!.querySelector('time')!;
+    expect(Number.isNaN(el.now()), 'no estimate yet').to.equal(true);
+    expect(time.textContent).to.equal(RENDERED.text);
+    expect(time.getAttribute('datetime')).to.equal(RENDERED.datetime);
+    expect(el.shadowRoot!.querySelectorAll('time'), 'one <time>: rendered afresh, not added to').to.have.length(1);
+    const texts = recordTexts(el);
+
+    await waitFor(() => el.state === 'connected' && texts.length >= 3, 'two texts of its own');
+    expect(texts[0]).to.equal(RENDERED.text);
+    for (const text of texts.slice(1)) expect(text).to.match(/^\d{1,2}:\d\d:\d\d$/);
+    const shown = Date.parse(el.shadowRoot!.querySelector('time')!.getAttribute('datetime')!);
+    expect(Math.abs(el.now() - shown)).to.be.below(2000);
+  });
+
+  it('a rendered placeholder (an idle timer) stays the placeholder until there is something to show', async () => {
+    const el = insert(serverRendered(url, 'timer="never-started"', '><slot>--:--</slot>'));
+    await el.updateComplete;
+    const texts = recordTexts(el);
+    await waitFor(() => el.timerStatus === 'idle', 'the timer is idle');
+    expect(texts).to.deep.equal(['<slot>']);
+  });
+}
