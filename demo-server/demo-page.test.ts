@@ -215,7 +215,8 @@ const SAMPLER = `(() => {
   window.seenClocks = () => [...document.querySelectorAll(SELECTOR)].map((el) => seen.get(el) ?? []);
   const sample = () => {
     for (const el of document.querySelectorAll(SELECTOR)) {
-      if (!el.shadowRoot) continue;
+      // Not yet an element the parser is still in: part of its rendered shadow root is still to come.
+      if (!el.shadowRoot || (document.readyState === 'loading' && !el.nextSibling)) continue;
       const time = el.shadowRoot.querySelector('time');
       const record = {
         until: el.getAttribute('until'),

@@ -42,7 +42,7 @@
  * 1. `npm install server-clock` installs the package as `npm pack` makes it from this working copy
  *    (built first: `npm test` builds before the Node tests), into a temporary project, once per run,
  *    with its optional peer dependencies (such as `@lit-labs/ssr` for `server-clock/ssr`), in the
- *    ranges it declares;
+ *    ranges it declares, but for those rule 8 links;
  *    `node`, `types` and bundled `browser` snippets run in that project.
  * 2. CDN URLs (`https://cdn.jsdelivr.net/npm/server-clock…`, `https://unpkg.com/server-clock…`,
  *    any version) point at a local CDN, on an origin of its own, that serves that package's files.
@@ -234,14 +234,18 @@ function wrapPage(title: string, html: string): string {
   return `<!doctype html>\n<html lang="en">\n<head><meta charset="utf-8"><title>${title}</title></head>\n<body>\n${html}\n</body>\n</html>\n`;
 }
 
-/** The package's optional peer dependencies as `name@range`, each with the range it declares. */
+/**
+ * The package's optional peer dependencies that the install takes from the registry, as
+ * `name@range` (the range it declares): all but the frameworks that rule 8 links. (`@lit-labs/ssr`
+ * is installed, not linked: linked, it would load the working copy's lit beside the project's.)
+ */
 async function optionalPeers(): Promise<string[]> {
   const pkg = JSON.parse(await readFile(join(REPO, 'package.json'), 'utf8')) as {
     peerDependencies?: Record<string, string>;
     peerDependenciesMeta?: Record<string, { optional?: boolean }>;
   };
   return Object.entries(pkg.peerDependencies ?? {})
-    .filter(([name]) => pkg.peerDependenciesMeta?.[name]?.optional)
+    .filter(([name]) => pkg.peerDependenciesMeta?.[name]?.optional && !FRAMEWORKS.includes(name))
     .map(([name, range]) => `${name}@${range}`);
 }
 
