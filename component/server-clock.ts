@@ -332,7 +332,8 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
 
   /**
    * Lit's render root: the shadow root. One the server rendered (declarative shadow DOM) is
-   * emptied for Lit to render into afresh, its text kept to show until the element has its own:
+   * emptied for Lit to render into afresh, its time kept to show until the element has its own
+   * ({@link #reformat}):
    * all in the task of the upgrade, before the browser paints. Lit's own way with such a root
    * (and that of lit's hydration support, if the page loads it) would be to adopt its DOM, which
    * this element needs not: so it is taken here, with the styles adopted as Lit adopts them.
@@ -411,7 +412,7 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
     const now = this.#serverTime;
     if (this.#rendered && (this.#hasOwnText(now) || this.state === 'error')) this.#rendered = undefined;
     const at = now ?? this.serverRender?.now;
-    const shown = this.#rendered ?? (at === undefined ? undefined : this.#shown(at));
+    const shown = this.#rendered ? this.#reformat(this.#rendered) : at === undefined ? undefined : this.#shown(at);
     const origin = this.#origin;
     this.#shownKey = now === undefined || origin === undefined ? undefined : this.#key(now, origin);
     const error = this.state === 'error' ? (this.#held?.clock.error ?? this.#timer?.timer.error) : undefined;
@@ -506,6 +507,20 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
       text: formatter(this.#settings).format(now),
       datetime: new Date(Math.floor(now / unit) * unit).toISOString(),
     };
+  }
+
+  /**
+   * A server-rendered time, as this element formats it here. The server formatted it in its own
+   * zone and language wherever the element names none, and the browser's are the visitor's: so the
+   * instant (or the time left) that its `datetime` carries is formatted again. A `datetime` that
+   * says neither, for this element, is shown as the server wrote it.
+   */
+  #reformat(rendered: Shown): Shown {
+    const seconds = /^PT(?<seconds>\d+)S$/.exec(rendered.datetime)?.groups?.seconds;
+    const countdown = isGiven(this.timer) || this.#untilMs !== undefined;
+    if (countdown) return seconds === undefined ? rendered : this.#countdown(Number(seconds) * 1000);
+    const at = Date.parse(rendered.datetime);
+    return Number.isNaN(at) ? rendered : (this.#shown(at) ?? rendered);
   }
 
   /** A countdown's text with `remaining` ms left: whole seconds, rounded up to the shown unit; none once it is over. */

@@ -184,8 +184,9 @@ export function serverClock(attributes: ServerClockAttributes, options: ServerCl
  *
  * The time is the one given (`now`): this server's, so `url` should be this server (or one on
  * its clock); a clock of another server is best written as a plain tag. Without `locale` the
- * server's default locale formats it, and without `time-zone` the server's zone, where the
- * browser would use the visitor's: give both for the text the browser goes on with.
+ * server's default locale formats it, and without `time-zone` the server's zone: that is what a
+ * browser without JavaScript shows, while the element, once defined, shows the same instant (its
+ * `datetime`) in the visitor's zone and language.
  *
  * @param attributes - the element's attributes; `url` is required
  * @param options - see {@link RenderServerClockOptions} for each default
