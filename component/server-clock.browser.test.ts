@@ -320,12 +320,17 @@ describe('<server-clock>', () => {
     expect(tickerStatus()).to.deep.equal({ armed: false, subscribers: 0 });
   });
 
-  it('brings a page of clocks up to date once per sync, in the same task: N ticks, not N²', async () => {
+  it('brings a page of clocks up to date once per sync: N ticks, not N²', async () => {
     const count = 40;
     // Half countdowns, as on a page of many clocks.
     const until = new Date(Date.now() + 3_600_000).toISOString();
     const els = Array.from({ length: count }, (_, i) => mount(i % 2 ? { url, until } : { url }));
+    // From each sample's event on the first element: the ticks until every clock has ticked once.
+    // The run may go on in later tasks (the ticker's slices, on a busy machine), so it is counted
+    // to its last clock, not to the next task.
     let ticks = 0;
+    let waiting = new Set<ServerClockElement>();
+    const perSample: number[] = [];
     for (const el of els) {
       // Counted on the way out to the shared ticker, which calls each element's tick() (where the
       // element fires its server-clock-sync: the first element's tick counts for its sample).
@@ -333,23 +338,22 @@ describe('<server-clock>', () => {
       el.tick = () => {
         const due = tick();
         ticks++;
+        if (waiting.delete(el) && waiting.size === 0) perSample.push(ticks);
         return due;
       };
     }
-    // From each sample's event on the first element to the next task: the ticks that sample caused.
-    const perSample: number[] = [];
     els[0].addEventListener('server-clock-sync', () => {
       ticks = 0;
-      setTimeout(() => perSample.push(ticks));
+      waiting = new Set(els.slice(1));
     });
-    await waitFor(() => perSample.length >= 3, 'three sync samples');
+    await waitFor(() => perSample.length >= 3, 'three sync samples, each reaching every clock');
     for (const el of els) await el.updateComplete;
     expect(
       els.every((el) => /\d/.test(timeOf(el).textContent)),
       'every clock shows its time',
     ).to.equal(true);
-    // Each sample ticks every clock once, before the next task (so the new estimate shows at once);
-    // a second boundary in between may add a run of the ticker. One run per element would be count².
+    // Each sample ticks every clock once; a second boundary in between may add a run of the
+    // ticker. One run per element would be count².
     for (const n of perSample) expect(n, 'ticks after one sample').to.be.within(count, 3 * count);
   });
 
