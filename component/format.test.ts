@@ -7,6 +7,7 @@ import {
   clearFormatters,
   formatCountdown,
   formatDuration,
+  formatTime,
   formatter,
   isClockFormat,
   isCountdownStyle,
@@ -49,6 +50,33 @@ test('precision minute leaves the seconds out', () => {
   };
   // (ICU pads the hour or not by locale and options: the point is that no seconds follow.)
   assert.match(formatter(settings).format(INSTANT), /^0?3:04$/);
+});
+
+test('formatTime: the formatter’s text, made once per instant for all settings alike, and again after clearFormatters', (t) => {
+  const settings: FormatSettings = { format: 'time', precision: 'second', timeZone: 'UTC', locale: 'en-GB' };
+  const tokyo: FormatSettings = { ...settings, timeZone: 'Asia/Tokyo' };
+  const second = Math.floor(INSTANT / 1000) * 1000;
+  const [first, next, inTokyo] = [
+    formatter(settings).format(second),
+    formatter(settings).format(second + 1000),
+    formatter(tokyo).format(second + 1000),
+  ];
+  assert.match(next, /^0?3:04:06$/);
+  assert.equal(formatTime(settings, second), first);
+  // Intl's `format` is a getter (of a bound function): each text made reads it once.
+  const made = formatter(settings);
+  const format = t.mock.getter(made, 'format', () => Reflect.get(Intl.DateTimeFormat.prototype, 'format', made));
+  // Another element's settings: equal, not the same object. The same instant: no new text.
+  assert.equal(formatTime({ ...settings }, second), first);
+  assert.equal(format.mock.callCount(), 0);
+  assert.equal(formatTime({ ...settings }, second + 1000), next);
+  assert.equal(format.mock.callCount(), 1);
+  // Other settings have their own text for the same instant.
+  assert.equal(formatTime(tokyo, second + 1000), inTokyo);
+  clearFormatters();
+  assert.notEqual(formatter(settings), made, 'a new formatter');
+  assert.equal(formatTime(settings, second + 1000), next);
+  assert.equal(format.mock.callCount(), 1, 'the old formatter is not asked again');
 });
 
 test('hourCycle, timeZone and locale reach Intl; left out, they are Intl defaults', () => {

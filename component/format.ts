@@ -150,6 +150,23 @@ export function formatter(settings: FormatSettings): Intl.DateTimeFormat {
   });
 }
 
+// Each formatter's last text, by the instant it was made for: clocks with the same settings share
+// a formatter, so on a page of many the same second is formatted once, not once by each.
+const lastTexts = new WeakMap<Intl.DateTimeFormat, { at: number; text: string }>();
+
+/**
+ * The time at `at` (epoch ms) as text in `settings`, from {@link formatter}'s formatter; the
+ * caller gives the start of the shown unit, so that all within it ask with the same instant.
+ */
+export function formatTime(settings: FormatSettings, at: number): string {
+  const format = formatter(settings);
+  const last = lastTexts.get(format);
+  if (last?.at === at) return last.text;
+  const text = format.format(at);
+  lastTexts.set(format, { at, text });
+  return text;
+}
+
 /**
  * Forgets every cached formatter (the countdowns' too): the next call makes a new one. For when
  * the browser's default locale may have changed (the window's `languagechange` event).

@@ -7,7 +7,7 @@ import { remainingAt, type ServerTimer } from '../sdk/timer.js';
 import {
   clearFormatters,
   formatCountdown,
-  formatter,
+  formatTime,
   isClockFormat,
   isCountdownStyle,
   isHourCycle,
@@ -20,6 +20,7 @@ import {
   type HourCycle,
   type Precision,
 } from './format.js';
+import { LiveValue, show } from './live-value.js';
 import { styles } from './server-clock.styles.js';
 import { runSoon, subscribe, unsubscribe, type TickSubscriber } from './ticker.js';
 
@@ -299,6 +300,10 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
   #ended = false;
   // What the shown text was made for (see #key); undefined while no time is shown.
   #shownKey: number | undefined;
+  // The `<time>` element's text (undefined: none, the slot shows) and `datetime`, which each
+  // second changes without a render of the element (see #refresh).
+  readonly #text = new LiveValue<string | undefined>(undefined);
+  readonly #datetime = new LiveValue<string | typeof nothing>(nothing);
   #warned = new Set<string>();
   #ownLabel = false;
   // The text of a shadow root the server rendered, shown until the element has its own (see #hasOwnText).
@@ -409,19 +414,32 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
   }
 
   protected override render() {
-    const now = this.#serverTime;
-    if (this.#rendered && (this.#hasOwnText(now) || this.state === 'error')) this.#rendered = undefined;
-    const at = now ?? this.serverRender?.now;
-    const shown = this.#rendered ? this.#reformat(this.#rendered) : at === undefined ? undefined : this.#shown(at);
-    const origin = this.#origin;
-    this.#shownKey = now === undefined || origin === undefined ? undefined : this.#key(now, origin);
+    this.#refresh(this.#serverTime);
+    const text = this.#text.value === undefined ? html`<slot>--:--</slot>` : show(this.#text);
     const error = this.state === 'error' ? (this.#held?.clock.error ?? this.#timer?.timer.error) : undefined;
     const status = error ? `Error: ${error.message}` : STATUS_TEXT[this.state];
     const message = error ? html`<span part="message">${error.message}</span>` : nothing;
     // Until the time is known, the page's own text between the tags shows (or a placeholder).
     return html`<span part="status" role="img" aria-label=${status} title=${status}></span
-      ><time part="time" datetime=${shown?.datetime ?? nothing}>${shown?.text ?? html`<slot>--:--</slot>`}</time
-      >${message}`;
+      ><time part="time" datetime=${show(this.#datetime)}>${text}</time>${message}`;
+  }
+
+  /**
+   * Brings the shown text and `datetime` up to date for server time `now` (undefined while it is
+   * not known): the parts that show them take the change at once, without a render, unless it
+   * needs one (see the return).
+   * @returns whether text shows where the slot did, or the slot where text did: a new template.
+   */
+  #refresh(now: number | undefined): boolean {
+    if (this.#rendered && (this.#hasOwnText(now) || this.state === 'error')) this.#rendered = undefined;
+    const at = now ?? this.serverRender?.now;
+    const shown = this.#rendered ? this.#reformat(this.#rendered) : at === undefined ? undefined : this.#shown(at);
+    const origin = this.#origin;
+    this.#shownKey = now === undefined || origin === undefined ? undefined : this.#key(now, origin);
+    const hadText = this.#text.value !== undefined;
+    this.#text.set(shown?.text);
+    this.#datetime.set(shown?.datetime ?? nothing);
+    return hadText !== (shown !== undefined);
   }
 
   /**
@@ -451,7 +469,7 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
     const origin = this.#origin;
     if (origin === undefined) return undefined;
     const key = this.#key(now, origin);
-    if (key !== this.#shownKey) this.requestUpdate();
+    if (key !== this.#shownKey && this.#refresh(now)) this.requestUpdate();
     return origin + (key + 1) * this.#unit - now;
   }
 
@@ -503,10 +521,9 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
     }
     const until = this.#untilMs;
     if (until !== undefined) return this.#countdown(until - now);
-    return {
-      text: formatter(this.#settings).format(now),
-      datetime: new Date(Math.floor(now / unit) * unit).toISOString(),
-    };
+    // The unit's start: every instant in it reads the same, and clocks alike share its text.
+    const start = Math.floor(now / unit) * unit;
+    return { text: formatTime(this.#settings, start), datetime: new Date(start).toISOString() };
   }
 
   /**
@@ -591,6 +608,8 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
       this.#stateDue = false;
       this.#updateState();
     }
+    // (Most ticks have none: no new array for them.)
+    if (this.#syncsDue.length === 0) return;
     for (const detail of this.#syncsDue.splice(0)) this.#fire('server-clock-sync', detail);
   }
 
