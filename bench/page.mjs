@@ -18,6 +18,7 @@ const { values: flags } = parseArgs({
   options: {
     sizes: { type: 'string', default: '100,1000' },
     seconds: { type: 'string', default: '60' },
+    from: { type: 'string', default: '0' },
     bundle: { type: 'string', default: 'dist/cdn/server-clock.js' },
     profile: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h' },
@@ -26,7 +27,9 @@ const { values: flags } = parseArgs({
 if (flags.help) {
   console.log(`Usage: npm run bench:page -- [options]
   --sizes <list>     elements per page (default 100,1000)
-  --seconds <s>      measured from the page's load event (default 60)
+  --seconds <s>      how long to measure (default 60)
+  --from <s>         start measuring this long after the page's load event (default 0: the window
+                     holds the first sync bursts; 60 or more, a steady state with resyncs once a minute)
   --bundle <path>    the CDN bundle to load (default dist/cdn/server-clock.js; another build's, to compare)
   --profile          also record Chromium's JavaScript profile over the window and print where the
                      clocks page's script goes (self time by function; an unminified bundle names them)`);
@@ -34,8 +37,13 @@ if (flags.help) {
 }
 const sizes = flags.sizes.split(',').map(Number);
 const seconds = Number(flags.seconds);
-if (!sizes.every((n) => Number.isInteger(n) && n >= 2) || !(Number.isInteger(seconds) && seconds >= 5)) {
-  console.error('bench:page: --sizes takes whole numbers ≥ 2, --seconds a whole number ≥ 5');
+const from = Number(flags.from);
+if (
+  !sizes.every((n) => Number.isInteger(n) && n >= 2) ||
+  !(Number.isInteger(seconds) && seconds >= 5) ||
+  !(Number.isInteger(from) && from >= 0)
+) {
+  console.error('bench:page: --sizes takes whole numbers ≥ 2, --seconds a whole number ≥ 5, --from one ≥ 0');
   process.exit(2);
 }
 const root = new URL('..', import.meta.url);
@@ -144,6 +152,9 @@ async function measure(browser, url, n) {
       return { script: metric('ScriptDuration'), task: metric('TaskDuration') };
     };
     await page.goto(url, { waitUntil: 'load' });
+    const atLoad = await metricSeconds();
+    await sleep(from * 1000);
+    // The window starts at the load event, or --from seconds after it.
     const start = await page.evaluate(() => ({
       at: performance.now(),
       load: performance.getEntriesByType('navigation')[0].loadEventEnd,
@@ -151,7 +162,8 @@ async function measure(browser, url, n) {
       visible: document.visibilityState === 'visible',
     }));
     if (!start.visible) console.warn('  the page is not visible: the element would idle');
-    const atLoad = await metricSeconds();
+    const windowStart = from > 0 ? start.at : start.load;
+    const atStart = from > 0 ? await metricSeconds() : atLoad;
     if (flags.profile) {
       await cdp.send('Profiler.enable');
       await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
@@ -159,7 +171,7 @@ async function measure(browser, url, n) {
     }
     // Script time second by second, to show the busiest one beside the average.
     const perSecond = [];
-    let previous = atLoad;
+    let previous = atStart;
     const began = Date.now();
     for (let s = 1; s <= seconds; s++) {
       await sleep(began + s * 1000 - Date.now());
@@ -176,13 +188,13 @@ async function measure(browser, url, n) {
       return { at: performance.now(), ...window.__bench, shown, n };
     }, n);
     const elapsed = (end.at - start.at) / 1000;
-    const afterLoad = end.longTasks.filter((t) => t.startTime >= start.load);
+    const afterLoad = end.longTasks.filter((t) => t.startTime >= windowStart);
     const duringLoad = end.longTasks.filter((t) => t.startTime < start.load);
     const longest = (tasks) => Math.max(0, ...tasks.map((t) => t.duration));
     return {
       elapsed,
       scriptPerSecond: perSecond.reduce((a, b) => a + b, 0) / perSecond.length,
-      taskPerSecond: ((previous.task - atLoad.task) * 1000) / seconds,
+      taskPerSecond: ((previous.task - atStart.task) * 1000) / seconds,
       busiestSecond: Math.max(...perSecond),
       perSecond,
       scriptAtLoad: atLoad.script * 1000,
@@ -190,7 +202,7 @@ async function measure(browser, url, n) {
       longestTask: longest(afterLoad),
       longestAtLoad: longest(duringLoad),
       timeoutsPerSecond: (end.timeouts - start.timeouts) / elapsed,
-      samples: end.syncs.filter((t) => t >= start.load).length,
+      samples: end.syncs.filter((t) => t >= windowStart).length,
       // Times from the load event, ms: each long task's start and length, each sample.
       longTaskTimes: afterLoad.map((t) => [Math.round(t.startTime - start.load), Math.round(t.duration)]),
       sampleTimes: end.syncs.map((t) => Math.round(t - start.load)),
@@ -244,7 +256,7 @@ const budget = setTimeout(
     console.error('bench:page: still running, giving up');
     process.exit(1);
   },
-  sizes.length * 2 * (seconds + 60) * 1000,
+  sizes.length * 2 * (from + seconds + 60) * 1000,
 );
 budget.unref();
 
@@ -258,7 +270,7 @@ const browser = await chromium.launch({ executablePath: BROWSERS.chromium.path, 
 const results = [];
 try {
   console.log(
-    `bench:page: ${flags.bundle}, ${seconds} s from load, half of the elements countdowns; load average ${loadavg()
+    `bench:page: ${flags.bundle}, ${seconds} s from ${from > 0 ? `${from} s after ` : ''}load, half of the elements countdowns; load average ${loadavg()
       .map((l) => l.toFixed(2))
       .join(' ')}`,
   );
