@@ -63,16 +63,4 @@ describe('LiveValue and show()', () => {
     expect(b.textContent).to.equal('back');
     expect(container.textContent).to.equal('gone');
   });
-
-  it('goes in a child or alone in an attribute: elsewhere, a clear error', () => {
-    const text = new LiveValue('x');
-    const where = [
-      (value: LiveValue<string>) => html`<b title="at ${show(value)}"></b>`,
-      (value: LiveValue<string>) => html`<b .title=${show(value)}></b>`,
-    ];
-    for (const template of where) {
-      const own = document.createElement('div');
-      expect(() => render(template(text), own)).to.throw(/show\(\) goes in a child part/);
-    }
-  });
 });
