@@ -467,7 +467,12 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
       this.#fire('server-clock-end', { until });
     }
     const origin = this.#origin;
-    if (origin === undefined) return undefined;
+    if (origin === undefined) {
+      // A timer's text that stands still (paused, say) needs no clock, but shows once the time is
+      // known: the first estimate may come after the timer's state.
+      if (this.#text.value === undefined && this.#refresh(now)) this.requestUpdate();
+      return undefined;
+    }
     const key = this.#key(now, origin);
     if (key !== this.#shownKey && this.#refresh(now)) this.requestUpdate();
     return origin + (key + 1) * this.#unit - now;
