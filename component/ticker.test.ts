@@ -94,3 +94,30 @@ test('a run asked for during a run goes on, then ticks again those it had ticked
   assert.equal(again[0], 0, 'from the first');
   assert.ok(again.length >= 12 && again.length < 30, `${again.length} ticked again: those ticked before the request`);
 });
+
+test('the timer ticks only those whose tick is due; a run asked for ticks everybody', async () => {
+  const ticks = new Map<string, number>();
+  const every = (name: string, ms: number): TickSubscriber => ({
+    tick() {
+      ticks.set(name, (ticks.get(name) ?? 0) + 1);
+      return ms;
+    },
+  });
+  const fast = every('fast', 20);
+  const slow = every('slow', 1000);
+  const unknown: TickSubscriber = {
+    tick() {
+      ticks.set('unknown', (ticks.get('unknown') ?? 0) + 1);
+      return undefined;
+    },
+  };
+  for (const subscriber of [fast, slow, unknown]) subscribe(subscriber);
+  subscribed.push(fast, slow, unknown);
+  await until(() => (ticks.get('fast') ?? 0) >= 10, 'ten ticks of the one due every 20 ms');
+  assert.equal(ticks.get('slow'), 1, 'the one due in a second: only the first run');
+  assert.equal(ticks.get('unknown'), 1, 'the one that does not know: at the latest a second later');
+  runSoon();
+  await until(() => ticks.get('slow') === 2, 'a run asked for');
+  assert.equal(ticks.get('unknown'), 2, 'everybody');
+  await until(() => (ticks.get('unknown') ?? 0) >= 3, 'a second later');
+});

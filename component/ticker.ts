@@ -1,8 +1,11 @@
-// One timer for every clock on the page. On each run every subscriber brings its display up to
-// date and says how long until it must change again (a whole second of *its server's* clock);
-// the timer sleeps until the nearest of those. Hidden pages do no work and catch up the moment
-// they are visible. What asks for a run (a new estimate, a new element) asks for one soon: a sync
-// reaches every element of its clock, and one run must tick them all once, not once each.
+// One timer for every clock on the page. On each run a subscriber brings its display up to date
+// and says how long until it must change again (a whole second of *its server's* clock); the
+// timer sleeps until the nearest of those, and then ticks only those that are due: on a page
+// whose clocks change at different moments of the second (the time, and countdowns to an end
+// that is not a whole second), each tick is one that changes a text. Hidden pages do no work and
+// catch up the moment they are visible. What asks for a run (a new estimate, a new element) asks
+// for one soon, for everybody: a sync reaches every element of its clock, and one run must tick
+// them all once, not once each.
 //
 // A run ticks its subscribers in slices of about SLICE_MS, each slice in a task of its own (the
 // first in the task that asked for the run): on a page of a thousand clocks, where a tick may
@@ -19,30 +22,39 @@ export interface TickSubscriber {
   tick(): number | undefined;
 }
 
-/** The longest the timer sleeps, ms: a clock whose estimate moves is not left behind for longer. */
+/**
+ * The longest a subscriber waits for its next tick, ms (undefined, from its tick, means this): a
+ * clock whose estimate moves is not left behind for longer.
+ */
 const MAX_SLEEP_MS = 1000;
 
 /** A run's slice, ms: once a slice has taken this long, the run goes on in a new task. */
 const SLICE_MS = 8;
 
 const subscribers = new Set<TickSubscriber>();
+// When each subscriber is due its next tick (performance.now() ms), as its last tick said.
+const dueAt = new Map<TickSubscriber, number>();
 // Those the run in progress has yet to tick, in order.
 const pending = new Set<TickSubscriber>();
-// The earliest a display of the run in progress must change again (performance.now() ms); undefined before any says.
-let wakeAt: number | undefined;
 let timer: ReturnType<typeof setTimeout> | undefined;
 let runQueued = false;
 
 /**
- * Starts a run: everybody is due a tick. During a run, those still waiting keep their place and
- * the others join after them; its next slice, already set for a new task, goes on.
+ * Starts a run in which everybody is due a tick. During a run, those still waiting keep their
+ * place and the others join after them; its next slice, already set for a new task, goes on.
  */
-function run(): void {
+function runAll(): void {
   runQueued = false;
-  wakeAt = undefined;
   const inProgress = pending.size > 0;
   for (const subscriber of subscribers) pending.add(subscriber);
   if (!inProgress) runSlice();
+}
+
+/** The timer's run: those whose tick is due (the timer is not armed during a run). */
+function runDue(): void {
+  const now = performance.now();
+  for (const [subscriber, at] of dueAt) if (at <= now) pending.add(subscriber);
+  runSlice();
 }
 
 /** Ticks the pending subscribers for a slice, then goes on in a new task, or re-arms the timer when all are done. */
@@ -56,16 +68,19 @@ function runSlice(): void {
   const start = performance.now();
   for (const subscriber of pending) {
     pending.delete(subscriber);
-    const due = subscriber.tick();
+    const due = subscriber.tick() ?? MAX_SLEEP_MS;
     const now = performance.now();
-    if (due !== undefined) wakeAt = Math.min(wakeAt ?? Infinity, now + due);
+    // (Unsubscribed by its own tick: no entry left behind.)
+    if (subscribers.has(subscriber)) dueAt.set(subscriber, now + Math.min(due, MAX_SLEEP_MS));
     if (pending.size > 0 && now - start >= SLICE_MS) {
       timer = setTimeout(runSlice);
       return;
     }
   }
-  const delay = wakeAt === undefined ? MAX_SLEEP_MS : Math.min(MAX_SLEEP_MS, wakeAt - performance.now());
-  timer = setTimeout(run, Math.max(0, delay));
+  const now = performance.now();
+  let wakeAt = now + MAX_SLEEP_MS;
+  for (const at of dueAt.values()) wakeAt = Math.min(wakeAt, at);
+  timer = setTimeout(runDue, Math.max(0, wakeAt - now));
 }
 
 /**
@@ -77,13 +92,13 @@ export function runSoon(): void {
   if (runQueued) return;
   runQueued = true;
   queueMicrotask(() => {
-    if (runQueued) run();
+    if (runQueued) runAll();
   });
 }
 
 /** Adds a subscriber and ticks everybody soon. */
 export function subscribe(subscriber: TickSubscriber): void {
-  if (subscribers.size === 0) globalThis.document?.addEventListener('visibilitychange', run);
+  if (subscribers.size === 0) globalThis.document?.addEventListener('visibilitychange', runAll);
   subscribers.add(subscriber);
   runSoon();
 }
@@ -91,9 +106,11 @@ export function subscribe(subscriber: TickSubscriber): void {
 /** Removes a subscriber; the timer stops with the last one. */
 export function unsubscribe(subscriber: TickSubscriber): void {
   pending.delete(subscriber);
+  dueAt.delete(subscriber);
   if (!subscribers.delete(subscriber) || subscribers.size > 0) return;
-  run();
-  globalThis.document?.removeEventListener('visibilitychange', run);
+  // With nobody left, the slice clears the timer.
+  runSlice();
+  globalThis.document?.removeEventListener('visibilitychange', runAll);
 }
 
 /** Whether the shared timer is armed and how many clocks it serves (for leak checks). */
