@@ -15,6 +15,8 @@ import {
   isLocale,
   isPrecision,
   isTimeZone,
+  isoDuration,
+  isoInstant,
   type FormatSettings,
 } from './format.js';
 
@@ -110,10 +112,13 @@ test(`the cache keeps the ${MAX_FORMATTERS} newest formatters and drops the olde
   assert.equal(zones.length, MAX_FORMATTERS + 10, 'enough time zones to overflow the cache');
   const settings = zones.map((timeZone): FormatSettings => ({ format: 'time', precision: 'second', timeZone }));
   const made = settings.map((s) => formatter(s));
-  // The newest MAX_FORMATTERS are still there (a hit changes nothing), ...
-  for (let i = 10; i < settings.length; i++) assert.equal(formatter(settings[i]), made[i], settings[i].timeZone);
+  // Asked with equal settings (another element's), the newest MAX_FORMATTERS are still there (a
+  // hit changes nothing), ...
+  for (let i = 10; i < settings.length; i++) assert.equal(formatter({ ...settings[i] }), made[i], settings[i].timeZone);
   // ... and the ten before them are gone: asking again makes a new one.
-  for (let i = 9; i >= 0; i--) assert.notEqual(formatter(settings[i]), made[i], settings[i].timeZone);
+  for (let i = 9; i >= 0; i--) assert.notEqual(formatter({ ...settings[i] }), made[i], settings[i].timeZone);
+  // The settings object that a formatter was made for keeps it while it lives (an element's, in use).
+  assert.equal(formatter(settings[0]), made[0]);
 });
 
 test('clearFormatters forgets every formatter', () => {
@@ -283,4 +288,33 @@ test('formatCountdown makes its formatters once: a countdown of many seconds ask
   } finally {
     Object.assign(Intl, originals);
   }
+});
+
+test('formatCountdown: countdowns alike get the same text, made once per second, and again after clearFormatters', (t) => {
+  clearFormatters();
+  // (TypeScript's lib types the prototype as any.)
+  const prototype = Intl.RelativeTimeFormat.prototype as Pick<Intl.RelativeTimeFormat, 'format'>;
+  const format = t.mock.method(prototype, 'format');
+  const settings = { style: 'relative', precision: 'second', locale: 'en' } as const;
+  const first = formatCountdown(90, settings);
+  assert.equal(first, 'in 1 minute');
+  // Another element's settings, equal: the same text, not made again.
+  assert.equal(formatCountdown(90, { ...settings }), first);
+  assert.equal(format.mock.callCount(), 1);
+  // Other settings, or another second: made.
+  assert.equal(formatCountdown(90, { ...settings, locale: 'de' }), 'in 1 Minute');
+  assert.equal(formatCountdown(90, settings), first);
+  assert.equal(formatCountdown(30, settings), 'in 30 seconds');
+  assert.equal(format.mock.callCount(), 4);
+  clearFormatters();
+  assert.equal(formatCountdown(30, settings), 'in 30 seconds');
+  assert.equal(format.mock.callCount(), 5, 'made again: the default locale may have changed');
+});
+
+test('isoInstant and isoDuration: the datetime of an instant and of whole seconds, the same string for the same value', () => {
+  assert.equal(isoInstant(INSTANT), new Date(INSTANT).toISOString());
+  assert.equal(isoInstant(0), '1970-01-01T00:00:00.000Z');
+  assert.equal(isoDuration(90), 'PT90S');
+  assert.equal(isoDuration(0), 'PT0S');
+  assert.equal(isoDuration(3600), 'PT3600S');
 });

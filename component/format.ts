@@ -129,12 +129,24 @@ class FormatterCache<T> {
 }
 
 const dateTimeFormats = new FormatterCache<Intl.DateTimeFormat>();
+// The same, by the settings object itself (a lookup without the cache's JSON key). A new map on clearFormatters.
+let formattersBySettings = new WeakMap<FormatSettings, Intl.DateTimeFormat>();
 
 /**
  * The formatter for `settings`, made once and cached: at most {@link MAX_FORMATTERS}, the oldest
- * evicted first.
+ * evicted first; and the settings object keeps the formatter it was given while it lives (an
+ * element holds its settings in one object, and asks each second). Settings objects are taken as
+ * they are when first asked: not to be changed after.
  */
 export function formatter(settings: FormatSettings): Intl.DateTimeFormat {
+  const known = formattersBySettings.get(settings);
+  if (known) return known;
+  const made = makeFormatter(settings);
+  formattersBySettings.set(settings, made);
+  return made;
+}
+
+function makeFormatter(settings: FormatSettings): Intl.DateTimeFormat {
   return dateTimeFormats.get(settings, () => {
     const { format, timeZone, locale, hourCycle, precision } = settings;
     return new Intl.DateTimeFormat(locale, {
@@ -167,13 +179,37 @@ export function formatTime(settings: FormatSettings, at: number): string {
   return text;
 }
 
+// The last countdown's text and what it was made of: countdowns alike to the same end ask in turn.
+let lastCountdown: (CountdownSettings & { seconds: number; text: string }) | undefined;
+
 /**
  * Forgets every cached formatter (the countdowns' too): the next call makes a new one. For when
  * the browser's default locale may have changed (the window's `languagechange` event).
  */
 export function clearFormatters(): void {
   for (const cache of caches) cache.clear();
+  formattersBySettings = new WeakMap();
+  lastCountdown = undefined;
 }
+
+/**
+ * The function `make`, remembering its last answer: many clocks alike ask in turn for the same,
+ * and get the same string (made once; and the browser takes a string it has seen before into the
+ * DOM without a copy).
+ */
+function rememberingLast(make: (n: number) => string): (n: number) => string {
+  let last: { n: number; text: string } | undefined;
+  return (n) => {
+    if (last?.n !== n) last = { n, text: make(n) };
+    return last.text;
+  };
+}
+
+/** An instant (epoch ms) as ISO 8601 text, `2026-12-02T10:00:00.000Z`: a `<time>`'s `datetime`. */
+export const isoInstant = rememberingLast((at) => new Date(at).toISOString());
+
+/** Whole seconds as an ISO 8601 duration, `PT90S`: a countdown's `datetime`. */
+export const isoDuration = rememberingLast((seconds) => `PT${seconds}S`);
 
 /** A duration's whole days, hours (0–23), minutes (0–59) and seconds (0–59). */
 interface DurationFields {
@@ -253,6 +289,21 @@ function nonzeroUnits(seconds: number, precision: Precision): UnitAmount[] {
  *   the end, the locale's word for now ("now", "jetzt", "今").
  */
 export function formatCountdown(seconds: number, settings: CountdownSettings): string {
+  const last = lastCountdown;
+  if (
+    last?.seconds === seconds &&
+    last.style === settings.style &&
+    last.precision === settings.precision &&
+    last.locale === settings.locale
+  )
+    return last.text;
+  const text = countdownText(seconds, settings);
+  lastCountdown = { seconds, ...settings, text };
+  return text;
+}
+
+/** {@link formatCountdown}'s text, made. */
+function countdownText(seconds: number, settings: CountdownSettings): string {
   const { style, precision, locale } = settings;
   if (style === 'digital') return formatDuration(seconds, precision);
   const units = nonzeroUnits(seconds, precision);

@@ -14,7 +14,10 @@ import {
   isLocale,
   isPrecision,
   isTimeZone,
+  isoDuration,
+  isoInstant,
   type ClockFormat,
+  type CountdownSettings,
   type CountdownStyle,
   type FormatSettings,
   type HourCycle,
@@ -293,8 +296,9 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
 
   #held: HeldClock | undefined;
   #timer: HeldTimer | undefined;
+  // Kept in objects that change only with the attributes: every tick formats with them.
   #settings: FormatSettings = { format: 'time', precision: 'second' };
-  #countdownStyle: CountdownStyle = 'digital';
+  #countdownSettings: CountdownSettings = { style: 'digital', precision: 'second' };
   // The countdown's end, epoch ms; undefined without a (valid) `until`.
   #untilMs: number | undefined;
   #ended = false;
@@ -375,9 +379,13 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
   protected override willUpdate(changed: PropertyValues<this>): void {
     // Ticks update with nothing changed, and a new connection state changes no setting: only a
     // setting's change (rare) revalidates them, which asks Intl.
-    if (SETTINGS.some((name) => changed.has(name))) this.#settings = this.#validSettings();
-    if (changed.has('countdownStyle'))
-      this.#countdownStyle = this.#valid('countdown-style', this.countdownStyle, isCountdownStyle) ?? 'digital';
+    const settingsChanged = SETTINGS.some((name) => changed.has(name));
+    if (settingsChanged) this.#settings = this.#validSettings();
+    if (settingsChanged || changed.has('countdownStyle')) {
+      const { precision, locale } = this.#settings;
+      const style = this.#valid('countdown-style', this.countdownStyle, isCountdownStyle) ?? 'digital';
+      this.#countdownSettings = { style, precision, locale };
+    }
     if (changed.has('until') || changed.has('timer')) {
       const until = this.#valid('until', this.until, isTimestamp);
       const timer = isGiven(this.timer);
@@ -528,7 +536,7 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
     if (until !== undefined) return this.#countdown(until - now);
     // The unit's start: every instant in it reads the same, and clocks alike share its text.
     const start = Math.floor(now / unit) * unit;
-    return { text: formatTime(this.#settings, start), datetime: new Date(start).toISOString() };
+    return { text: formatTime(this.#settings, start), datetime: isoInstant(start) };
   }
 
   /**
@@ -549,9 +557,7 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
   #countdown(remaining: number): Shown {
     const unit = this.#unit;
     const left = (Math.max(0, Math.ceil(remaining / unit)) * unit) / 1000;
-    const { precision, locale } = this.#settings;
-    const text = formatCountdown(left, { style: this.#countdownStyle, precision, locale });
-    return { text, datetime: `PT${left}S` };
+    return { text: formatCountdown(left, this.#countdownSettings), datetime: isoDuration(left) };
   }
 
   #open() {
