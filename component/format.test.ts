@@ -311,7 +311,7 @@ test('formatCountdown: countdowns alike get the same text, made once per second,
   assert.equal(format.mock.callCount(), 5, 'made again: the default locale may have changed');
 });
 
-test('isoInstant and isoDuration: the datetime of an instant and of whole seconds, the same string for the same value', () => {
+test('isoInstant and isoDuration: the datetime of an instant, and of whole seconds', () => {
   assert.equal(isoInstant(INSTANT), new Date(INSTANT).toISOString());
   assert.equal(isoInstant(0), '1970-01-01T00:00:00.000Z');
   assert.equal(isoDuration(90), 'PT90S');
