@@ -194,8 +194,8 @@ export function clearFormatters(): void {
 
 /**
  * The function `make`, remembering its last answer: many clocks alike ask in turn for the same,
- * and get the same string (made once; and the browser takes a string it has seen before into the
- * DOM without a copy).
+ * and get the same string (made once; and in Chromium, writing into the DOM a string it has taken
+ * before costs less than an equal new one).
  */
 function rememberingLast(make: (n: number) => string): (n: number) => string {
   let last: { n: number; text: string } | undefined;
