@@ -53,7 +53,8 @@ function runAll(): void {
 /** The timer's run: those whose tick is due (the timer is not armed during a run). */
 function runDue(): void {
   const now = performance.now();
-  // (forEach, not for…of over the entries: no [subscriber, at] array for each of a thousand, a few times a second.)
+  // (forEach, not for…of over the entries: no [subscriber, at] array for each of a thousand, a
+  // few times a second.)
   dueAt.forEach((at, subscriber) => {
     if (at <= now) pending.add(subscriber);
   });
