@@ -3,12 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
-import { createServer as createHttpServer } from 'node:http';
-import { Server } from 'socket.io';
 // The public API, as users import it.
 import { connectClock, type ServerClock, type SyncDetail } from './index.js';
 import { openConnections } from './connection.js';
-import { SYNC_EVENT, type SyncReply } from './protocol.js';
 import { monotonicNow } from './monotonic.js';
 import { createClockServer } from '../demo-server/server.js';
 import { createLogger } from '../demo-server/logger.js';
@@ -78,45 +75,6 @@ test('syncs with the server: now() is its clock, within the uncertainty', async 
     );
     await new Promise((r) => setTimeout(r, 10));
   }
-});
-
-test('a resync ends at its first exchange about as fast as the best; on a slower path, it takes them all', async (t) => {
-  // A plain socket.io server that answers sync requests at once, but for the 9th to the 12th (the
-  // first resync), which it holds 10 ms before it reads its clock: a path 10 ms slower.
-  const httpServer = createHttpServer();
-  const io = new Server(httpServer);
-  const requests: number[] = [];
-  io.on('connection', (socket) =>
-    socket.on(SYNC_EVENT, (ack: (reply: SyncReply) => void) => {
-      requests.push(performance.now());
-      const answer = () => {
-        const now = preciseNow();
-        ack({ t1: now, t2: now });
-      };
-      if (requests.length > 8 && requests.length <= 12) setTimeout(answer, 10);
-      else answer();
-    }),
-  );
-  t.after(() => io.close());
-  await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
-  const { port } = httpServer.address() as { port: number };
-  const clock = connectClock(`http://127.0.0.1:${port}`, { transports: ['websocket'] });
-  t.after(() => clock.close());
-
-  // The requests in bursts: within one they follow each other at once; resyncs are 750 ms apart or more.
-  const bursts = () =>
-    requests.reduce<number[][]>((found, at, i) => {
-      if (i > 0 && at - requests[i - 1] < 300) found[found.length - 1].push(at);
-      else found.push([at]);
-      return found;
-    }, []);
-  await waitFor(() => bursts().length >= 3 && performance.now() - (requests.at(-1) ?? 0) > 300, 'two resyncs');
-  const sizes = bursts().map((burst) => burst.length);
-  const seen = sizes.join(', ');
-  assert.equal(sizes[0], 8, `the burst on connect is whole: ${seen}`);
-  assert.equal(sizes[1], 4, `10 ms slower than the best: the resync takes half a burst: ${seen}`);
-  assert.ok(sizes[2] < 4, `as fast as the best again: the resync ends early (mostly after one): ${seen}`);
-  assert.equal(clock.mode, 'sync');
 });
 
 test('the first sync answer replaces an estimate from pushes at once: pushes run late by the delay', async (t) => {

@@ -72,10 +72,8 @@ const DRIFT_PRIOR = 1e-5;
 // Refits of the two bounds about the line found so far, each closer to their edges.
 const EDGE_FITS = 4;
 
-/** A sample's round trip less the server's own time, ms; NaN for samples that are not times. */
-export function roundTrip(s: SyncSample): number {
-  return s.t3 - s.t0 - (s.t2 - s.t1);
-}
+/** The round trip less the server's own time; NaN for samples that are not times. */
+const roundTrip = (s: SyncSample) => s.t3 - s.t0 - (s.t2 - s.t1);
 
 /** Which causality bound a point of the fit is: `t2 − t3`, below the offset, or `t1 − t0`, above it. */
 type Side = 'lower' | 'upper';

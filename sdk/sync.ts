@@ -10,7 +10,6 @@ import type { ClockSocket } from './connection.js';
 import {
   estimateFromPushes,
   estimateFromSync,
-  roundTrip,
   type Estimate,
   type PushSample,
   type SyncSample,
@@ -59,12 +58,6 @@ const SETTLED_DRIFT = 1e-5;
 // Each delay is drawn this far either side of its step, so that clocks that connected together
 // (a crowd at the start of an event) spread out instead of syncing in step.
 const RESYNC_JITTER = 0.25;
-// A resync ends at its first exchange whose round trip is within this of the best the estimate
-// rests on: that sample's bounds are then at most half a millisecond looser, each way, than the
-// best one's, and the rest of the burst could tighten the estimate by no more. On a steady path
-// (wired, a data centre, loopback) that is the first exchange; over a jittery one a resync mostly
-// takes its whole burst, as chrony keeps polling while its measurements are poor.
-const GOOD_ROUND_TRIP_MS = 1;
 
 // Pushes are listened to on this view of the socket. The event's name is an option, for servers
 // of other kinds (the classic socket.io example pushes 'time'), and socket.io's typed map cannot
@@ -161,9 +154,8 @@ export class SyncLoop {
   /**
    * A burst of sync exchanges, one after another, unless one is under way, the socket is not
    * connected or the server is known to be push-only. `restart`: a full burst, and from the first
-   * resync delay. The first burst has all of `samples`; resyncs up to half, and up to a quarter
-   * once the drift is known, ending at the first exchange about as fast as the best
-   * ({@link GOOD_ROUND_TRIP_MS}); fewer if the budget runs out.
+   * resync delay. The first burst has all of `samples`, later ones half, and a quarter once the
+   * drift is known; fewer if the budget runs out.
    */
   async #burst(restart = false): Promise<void> {
     if (restart) this.#bursts = 0;
@@ -172,8 +164,7 @@ export class SyncLoop {
     clearTimeout(this.#resyncTimer);
     const generation = this.#generation;
     const { samples, clock } = this.#settings;
-    const resync = this.#bursts > 0;
-    const size = resync ? Math.ceil(samples / (this.#settled() ? 4 : 2)) : samples;
+    const size = this.#bursts ? Math.ceil(samples / (this.#settled() ? 4 : 2)) : samples;
     for (let i = 0; i < size && this.#budget.take(this.#tokens, performance.now()); i++) {
       const t0 = clock();
       const reply = await this.#request();
@@ -187,9 +178,7 @@ export class SyncLoop {
         this.#usePushes();
         break;
       }
-      const sample = { t0, t1: reply.t1, t2: reply.t2, t3 };
-      this.#useSyncAnswer(sample);
-      if (resync && this.#asFastAsBest(sample)) break;
+      this.#useSyncAnswer({ t0, t1: reply.t1, t2: reply.t2, t3 });
     }
     this.#bursting = false;
     if (generation === this.#generation && this.#mode === 'sync') this.#scheduleResync();
@@ -210,12 +199,6 @@ export class SyncLoop {
   /** Whether the drift is known well enough for old samples to serve for minutes. */
   #settled(): boolean {
     return this.#latest?.mode === 'sync' && this.#latest.estimate.drift.uncertainty <= SETTLED_DRIFT;
-  }
-
-  /** Whether `sample`'s round trip is within {@link GOOD_ROUND_TRIP_MS} of the best the estimate rests on. */
-  #asFastAsBest(sample: SyncSample): boolean {
-    const best = this.#latest?.mode === 'sync' ? this.#latest.estimate.rtt : undefined;
-    return best !== undefined && roundTrip(sample) <= best + GOOD_ROUND_TRIP_MS;
   }
 
   #scheduleResync(): void {
