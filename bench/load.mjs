@@ -65,8 +65,9 @@ if (fdLimit < needed) {
 }
 
 const GENERATORS = 2;
-// SDK clocks: 1 in 100 (at least 20) in a process of their own, whose round trips are the ones
-// judged: a client on a machine of its own does not wait behind 5,000 others in its event loop.
+// 1 client in 100 (at least 20) in a process of their own, the probes, whose figures are the ones
+// judged (an SDK clock's round trips, a listener's tick lag): a client on a machine of its own
+// does not wait behind 5,000 others in its event loop.
 const probesFor = (clients) => Math.min(clients, Math.max(20, Math.round(clients / 100)));
 // Each SDK generator connects from a loopback address of its own (all of 127/8 is loopback):
 // one source address has 28,232 ephemeral ports (ip_local_port_range) towards the server's port.
@@ -95,19 +96,21 @@ const shares = (total, parts) =>
 
 /** The generator processes of a run: their script, role and start message. */
 function generatorsFor(load, clients, url, rampMs) {
+  const probes = probesFor(clients);
+  const parts = [...shares(clients - probes, GENERATORS), probes];
+  const role = (i) => (i < GENERATORS ? 'crowd' : 'probe');
   if (load === 'listeners') {
-    return shares(clients, GENERATORS).map((n) => ({
+    // The probes connect over the same ramp as the crowd, beside it.
+    return parts.map((n, i) => ({
       script: './load-clients.mjs',
-      role: 'crowd',
+      role: role(i),
       start: { type: 'start', url, clients: n, rampMs, syncStride: 100 },
     }));
   }
-  const probes = probesFor(clients);
-  const parts = [...shares(clients - probes, GENERATORS), probes];
   let next = 0;
   return parts.map((n, i) => ({
     script: './sdk-clients.mjs',
-    role: i < GENERATORS ? 'crowd' : 'probe',
+    role: role(i),
     start: {
       type: 'start',
       url,
