@@ -1,8 +1,9 @@
-// npm run bench:page [-- --sizes 100,1000 --seconds 60 --bundle dist/cdn/server-clock.js]
+// npm run bench:page [-- --sizes 100,1000 --seconds 60 --bundle dist/cdn/server-clock.js --floor]
 // What a page of many <server-clock> elements costs in real Chromium: N elements on one demo
 // server (half of them countdowns), loaded from the CDN bundle, over the first minute after the
 // page loads, which holds the SDK's first sync bursts (on connect, then 1 s, 2 s, 4 s… apart).
-// Beside it, in the same run, the same number of plain elements whose text one setInterval sets.
+// Beside it, in the same run, the same number of plain elements whose text one setInterval sets;
+// with --floor, also the element's own shadow DOM written by hand (the DOM's share of the cost).
 // Loopback only; stops itself. Figures and method: bench/PAGE.md.
 import { createServer } from 'node:http';
 import { readFile, mkdir, writeFile } from 'node:fs/promises';
@@ -11,6 +12,7 @@ import { parseArgs } from 'node:util';
 import { chromium } from 'playwright';
 import { startServer, stopServer } from '../test/servers.mjs';
 import { BROWSERS, CHROMIUM_ARGS } from '../scripts/browsers.mjs';
+import { styles } from '../dist/component/server-clock.styles.js';
 
 const GOALS = { longestTask: 50, scriptPerSecond: 5 };
 
@@ -21,6 +23,7 @@ const { values: flags } = parseArgs({
     from: { type: 'string', default: '0' },
     bundle: { type: 'string', default: 'dist/cdn/server-clock.js' },
     profile: { type: 'boolean', default: false },
+    floor: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -32,7 +35,9 @@ if (flags.help) {
                      holds the first sync bursts; 60 or more, a steady state with resyncs once a minute)
   --bundle <path>    the CDN bundle to load (default dist/cdn/server-clock.js; another build's, to compare)
   --profile          also record Chromium's JavaScript profile over the window and print where the
-                     clocks page's script goes (self time by function; an unminified bundle names them)`);
+                     clocks page's script goes (self time by function; an unminified bundle names them)
+  --floor            also measure the floor: as many hand-written elements with <server-clock>'s shadow
+                     DOM (its styles, its status and <time>), whose text and datetime one setInterval sets`);
   process.exit(0);
 }
 const sizes = flags.sizes.split(',').map(Number);
@@ -82,7 +87,48 @@ ${'<span></span>\n'.repeat(n)}
 </script>`;
 }
 
-/** Serves the pages and the bundle on loopback: /clocks?n=N, /plain?n=N, /server-clock.js. */
+/**
+ * The floor: what the DOM alone costs for <server-clock>'s changes. Each element has the
+ * element's shadow DOM (its adopted styles, the status and a <time>, the state attribute on the
+ * host); one setInterval sets every text and datetime each second from strings made once.
+ */
+function floorPage(n) {
+  return `<!doctype html><meta charset="utf-8"><title>${n} hand-written clocks</title>
+${'<floor-clock></floor-clock>\n'.repeat(n)}
+<script type="module">
+  const sheet = new CSSStyleSheet();
+  sheet.replaceSync(${JSON.stringify(styles.cssText)});
+  const times = [];
+  customElements.define('floor-clock', class extends HTMLElement {
+    connectedCallback() {
+      const root = this.attachShadow({ mode: 'open' });
+      root.adoptedStyleSheets = [sheet];
+      root.innerHTML = '<span part="status" role="img" aria-label="Connected" title="Connected"></span><time part="time" datetime="">--:--</time>';
+      this.setAttribute('state', 'connected');
+      times.push(root.querySelector('time'));
+    }
+  });
+  const format = new Intl.DateTimeFormat('en-GB', { hour: 'numeric', minute: '2-digit', second: '2-digit', hourCycle: 'h23', timeZone: 'UTC' });
+  const until = Date.now() + 3_600_000;
+  const two = (n) => String(n).padStart(2, '0');
+  const show = () => {
+    const now = Date.now();
+    const left = Math.ceil((until - now) / 1000);
+    const countdown = two(Math.floor(left / 3600)) + ':' + two(Math.floor(left / 60) % 60) + ':' + two(left % 60);
+    const time = format.format(now);
+    const instant = new Date(Math.floor(now / 1000) * 1000).toISOString();
+    const duration = 'PT' + left + 'S';
+    times.forEach((el, i) => {
+      el.firstChild.data = i % 2 ? countdown : time;
+      el.setAttribute('datetime', i % 2 ? duration : instant);
+    });
+  };
+  show();
+  setInterval(show, 1000);
+</script>`;
+}
+
+/** Serves the pages and the bundle on loopback: /clocks?n=N, /plain?n=N, /floor?n=N, /server-clock.js. */
 async function startPageServer(demoUrl) {
   const server = createServer((req, res) => {
     const url = new URL(req.url, 'http://x');
@@ -90,6 +136,7 @@ async function startPageServer(demoUrl) {
     const html = (body) => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(body);
     if (url.pathname === '/clocks') return html(clocksPage(n, demoUrl()));
     if (url.pathname === '/plain') return html(plainPage(n));
+    if (url.pathname === '/floor') return html(floorPage(n));
     if (url.pathname === '/server-clock.js')
       return res.writeHead(200, { 'content-type': 'text/javascript' }).end(bundle);
     res.writeHead(404).end();
@@ -181,9 +228,9 @@ async function measure(browser, url, n) {
     }
     const profile = flags.profile ? (await cdp.send('Profiler.stop')).profile : undefined;
     const end = await page.evaluate((n) => {
-      const clocks = [...document.querySelectorAll('server-clock')];
-      const shown = clocks.length
-        ? clocks.filter((el) => /\d/.test(el.shadowRoot?.querySelector('time')?.textContent ?? '')).length
+      const hosts = [...document.querySelectorAll('server-clock, floor-clock')];
+      const shown = hosts.length
+        ? hosts.filter((el) => /\d/.test(el.shadowRoot?.querySelector('time')?.textContent ?? '')).length
         : [...document.querySelectorAll('span')].filter((el) => /\d/.test(el.textContent)).length;
       return { at: performance.now(), ...window.__bench, shown, n };
     }, n);
@@ -218,32 +265,23 @@ async function measure(browser, url, n) {
 const ms = (v) => `${v.toFixed(v < 10 ? 1 : 0)} ms`;
 const meets = (r) => r.longestTask <= GOALS.longestTask && r.scriptPerSecond <= GOALS.scriptPerSecond;
 
-function table(n, clocks, plain) {
+/** The pages measured with `n` elements, side by side, the clocks' first: `{ title, result }` each. */
+function table(n, pages) {
+  const row = (label, cell, goal = '') => [label, ...pages.map(({ result }, i) => cell(result, i)), goal];
   const rows = [
-    ['', `${n} <server-clock>`, `${n} plain, one setInterval`, 'goal'],
-    [
-      'script per second, average',
-      ms(clocks.scriptPerSecond),
-      ms(plain.scriptPerSecond),
-      `≤ ${GOALS.scriptPerSecond} ms`,
-    ],
-    ['main thread per second (all tasks), average', ms(clocks.taskPerSecond), ms(plain.taskPerSecond), ''],
-    ['script in the busiest second', ms(clocks.busiestSecond), ms(plain.busiestSecond), ''],
-    [
+    ['', ...pages.map(({ title }) => title), 'goal'],
+    row('script per second, average', (r) => ms(r.scriptPerSecond), `≤ ${GOALS.scriptPerSecond} ms`),
+    row('main thread per second (all tasks), average', (r) => ms(r.taskPerSecond)),
+    row('script in the busiest second', (r) => ms(r.busiestSecond)),
+    row(
       'long tasks after load: count, longest',
-      `${clocks.longTasks}, ${ms(clocks.longestTask)}`,
-      `${plain.longTasks}, ${ms(plain.longestTask)}`,
+      (r) => `${r.longTasks}, ${ms(r.longestTask)}`,
       `none over ${GOALS.longestTask} ms`,
-    ],
-    ['setTimeout calls per second', clocks.timeoutsPerSecond.toFixed(1), plain.timeoutsPerSecond.toFixed(1), ''],
-    [
-      'load: script, longest task',
-      `${ms(clocks.scriptAtLoad)}, ${ms(clocks.longestAtLoad)}`,
-      `${ms(plain.scriptAtLoad)}, ${ms(plain.longestAtLoad)}`,
-      '',
-    ],
-    ['sync samples in the window', String(clocks.samples), '', ''],
-    ['elements showing a time at the end', `${clocks.shown} of ${n}`, `${plain.shown} of ${n}`, ''],
+    ),
+    row('setTimeout calls per second', (r) => r.timeoutsPerSecond.toFixed(1)),
+    row('load: script, longest task', (r) => `${ms(r.scriptAtLoad)}, ${ms(r.longestAtLoad)}`),
+    row('sync samples in the window', (r, i) => (i === 0 ? String(r.samples) : '')),
+    row('elements showing a time at the end', (r) => `${r.shown} of ${n}`),
   ];
   const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
   const line = (row) => `| ${row.map((cell, c) => cell.padEnd(widths[c])).join(' | ')} |`;
@@ -256,7 +294,7 @@ const budget = setTimeout(
     console.error('bench:page: still running, giving up');
     process.exit(1);
   },
-  sizes.length * 2 * (from + seconds + 60) * 1000,
+  sizes.length * (flags.floor ? 3 : 2) * (from + seconds + 60) * 1000,
 );
 budget.unref();
 
@@ -277,13 +315,19 @@ try {
   for (const n of sizes) {
     const clocks = await measure(browser, `${pages.url}/clocks?n=${n}`, n);
     const plain = await measure(browser, `${pages.url}/plain?n=${n}`, n);
-    for (const error of [...clocks.errors, ...plain.errors]) console.error(`  page error: ${error}`);
-    console.log(`\n${table(n, clocks, plain)}\n  goal ${meets(clocks) ? 'met' : 'MISSED'}`);
+    const floor = flags.floor ? await measure(browser, `${pages.url}/floor?n=${n}`, n) : undefined;
+    const measured = [
+      { title: `${n} <server-clock>`, result: clocks },
+      { title: `${n} plain, one setInterval`, result: plain },
+      ...(floor ? [{ title: `${n} hand-written, the element's DOM`, result: floor }] : []),
+    ];
+    for (const { result } of measured) for (const error of result.errors) console.error(`  page error: ${error}`);
+    console.log(`\n${table(n, measured)}\n  goal ${meets(clocks) ? 'met' : 'MISSED'}`);
     if (clocks.profile) {
       console.log(`  where the clocks page's script went (self time over the window):`);
       for (const { name, ms } of clocks.profile) console.log(`    ${ms.toFixed(1).padStart(8)} ms  ${name}`);
     }
-    results.push({ n, clocks, plain });
+    results.push({ n, clocks, plain, floor });
   }
   console.log(`\nload average after: ${loadavg()[0].toFixed(2)}`);
   const dir = new URL('./results/', import.meta.url);
