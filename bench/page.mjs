@@ -67,19 +67,27 @@ ${Array.from({ length: n }, (_, i) => element(i)).join('\n')}
 <script type="module" src="/server-clock.js"></script>`;
 }
 
+// What the plain and floor pages' scripts share: each second's two texts, made once for all
+// their elements (half a countdown to an hour from when the page runs, half the time), in the
+// clocks' settings (UTC, en-GB, 24 h).
+const SECOND_TEXTS = `
+  const format = new Intl.DateTimeFormat('en-GB', { hour: 'numeric', minute: '2-digit', second: '2-digit', hourCycle: 'h23', timeZone: 'UTC' });
+  const until = Date.now() + 3_600_000;
+  const two = (n) => String(n).padStart(2, '0');
+  const textsAt = (now) => {
+    const left = Math.ceil((until - now) / 1000);
+    const countdown = two(Math.floor(left / 3600)) + ':' + two(Math.floor(left / 60) % 60) + ':' + two(left % 60);
+    return { time: format.format(now), countdown, left };
+  };`;
+
 function plainPage(n) {
   return `<!doctype html><meta charset="utf-8"><title>${n} plain clocks</title>
 ${'<span></span>\n'.repeat(n)}
 <script type="module">
   const spans = [...document.querySelectorAll('span')];
-  const format = new Intl.DateTimeFormat('en-GB', { hour: 'numeric', minute: '2-digit', second: '2-digit', hourCycle: 'h23', timeZone: 'UTC' });
-  const until = Date.now() + 3_600_000;
-  const two = (n) => String(n).padStart(2, '0');
+${SECOND_TEXTS}
   const show = () => {
-    const now = Date.now();
-    const left = Math.ceil((until - now) / 1000);
-    const countdown = two(Math.floor(left / 3600)) + ':' + two(Math.floor(left / 60) % 60) + ':' + two(left % 60);
-    const time = format.format(now);
+    const { time, countdown } = textsAt(Date.now());
     spans.forEach((span, i) => (span.textContent = i % 2 ? countdown : time));
   };
   show();
@@ -108,14 +116,10 @@ ${'<floor-clock></floor-clock>\n'.repeat(n)}
       times.push(root.querySelector('time'));
     }
   });
-  const format = new Intl.DateTimeFormat('en-GB', { hour: 'numeric', minute: '2-digit', second: '2-digit', hourCycle: 'h23', timeZone: 'UTC' });
-  const until = Date.now() + 3_600_000;
-  const two = (n) => String(n).padStart(2, '0');
+${SECOND_TEXTS}
   const show = () => {
     const now = Date.now();
-    const left = Math.ceil((until - now) / 1000);
-    const countdown = two(Math.floor(left / 3600)) + ':' + two(Math.floor(left / 60) % 60) + ':' + two(left % 60);
-    const time = format.format(now);
+    const { time, countdown, left } = textsAt(now);
     const instant = new Date(Math.floor(now / 1000) * 1000).toISOString();
     const duration = 'PT' + left + 'S';
     times.forEach((el, i) => {
