@@ -82,8 +82,17 @@ clearTimeout(abort);
 
 const kb = (bytes) => (bytes / 1024).toFixed(2);
 const n = loaded.clients;
+const mb = (bytes) => (bytes / 2 ** 20).toFixed(1);
 console.log(
   `${values.kind}: ${n} clients held (${started.failed} failed); per connection: heap ${kb((loaded.heapUsed - idle.heapUsed) / n)} KB, ` +
     `RSS ${kb((loaded.rss - idle.rss) / n)} KB, external ${kb((loaded.external - idle.external) / n)} KB; ` +
-    `heap ${(idle.heapUsed / 2 ** 20).toFixed(1)} → ${(loaded.heapUsed / 2 ** 20).toFixed(1)} MB`,
+    `heap ${mb(idle.heapUsed)} → ${mb(loaded.heapUsed)} MB`,
+);
+// RSS beyond the heap in use: the room V8 keeps (its young generation's growth among it, the
+// same for any server under load) and what lives outside V8 (sockets, buffers, allocator slack).
+const committed = loaded.heapTotal - idle.heapTotal;
+const youngGrowth = loaded.newSpace - idle.newSpace;
+console.log(
+  `  of the RSS: V8's heap ${mb(idle.heapTotal)} → ${mb(loaded.heapTotal)} MB (${kb(committed / n)} KB a connection, ` +
+    `${mb(youngGrowth)} MB of it the young generation's growth), the rest ${kb((loaded.rss - idle.rss - committed) / n)} KB a connection`,
 );

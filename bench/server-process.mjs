@@ -2,6 +2,7 @@
 // Run by load.mjs with --expose-gc and an IPC channel: `node --expose-gc server-process.mjs demo|classic`.
 // Listens on loopback; answers {type:'stats', gc, mark} with its figures; exits with its parent.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { getHeapSpaceStatistics } from 'node:v8';
 import { createClassicServer } from './classic-server.mjs';
 import { createClockServer, createLogger } from '../dist/demo-server/index.js';
 
@@ -27,10 +28,14 @@ process.on('message', (message) => {
     globalThis.gc();
     globalThis.gc();
   }
-  const { heapUsed, rss, external, arrayBuffers } = process.memoryUsage();
+  const { heapUsed, heapTotal, rss, external, arrayBuffers } = process.memoryUsage();
   process.send({
     type: 'stats',
     heapUsed,
+    // What V8 holds from the system (its used heap and the free room it keeps), and of it the
+    // young generation's, which grows under load and stays grown: RSS that is not per connection.
+    heapTotal,
+    newSpace: getHeapSpaceStatistics().find((space) => space.space_name === 'new_space')?.space_size ?? 0,
     rss,
     external,
     arrayBuffers,
