@@ -7,6 +7,7 @@
 import { fork } from 'node:child_process';
 import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { RESULTS_DIR } from './results.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -16,8 +17,7 @@ const { values } = parseArgs({
   },
 });
 const clients = Number(values.clients);
-const results = new URL('./results/', import.meta.url);
-mkdirSync(results, { recursive: true });
+mkdirSync(RESULTS_DIR, { recursive: true });
 
 const children = [];
 const spawn = (script, args, execArgv = [], cwd) => {
@@ -50,18 +50,18 @@ const abort = setTimeout(() => {
 
 const execArgv = ['--expose-gc'];
 if (values.snapshot) execArgv.push('--heapsnapshot-signal=SIGUSR2');
-const server = spawn('./server-process.mjs', [values.kind], execArgv, results);
+const server = spawn('./server-process.mjs', [values.kind], execArgv, RESULTS_DIR);
 const { port } = await ask(server, undefined, 'listening');
 
 /** A heap snapshot of the server, written to bench/results/ (the signal is handled between turns). */
 async function snapshot() {
   if (!values.snapshot) return;
-  const files = () => readdirSync(results).filter((f) => f.endsWith('.heapsnapshot'));
+  const files = () => readdirSync(RESULTS_DIR).filter((f) => f.endsWith('.heapsnapshot'));
   const before = files().length;
   server.kill('SIGUSR2');
   while (files().length === before) await sleep(100);
   // Written when its size stops changing.
-  const file = new URL(files().sort().at(-1), results);
+  const file = new URL(files().sort().at(-1), RESULTS_DIR);
   let size = -1;
   while (size !== (size = statSync(file).size) || size === 0) await sleep(1000);
 }

@@ -9,11 +9,11 @@
 // prints them side by side with the targets. --capacity steps up the SDK clocks instead.
 // Loopback only; stops itself.
 import { execSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { childProcesses } from './children.mjs';
 import { sleep } from './generator.mjs';
 import { capacityRow, capacityTable, listenerTable, sdkTable, summarize } from './load-report.mjs';
+import { saveResults } from './results.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -234,10 +234,7 @@ async function run(name, clients) {
 }
 
 function save(results) {
-  mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-  const file = new URL(`./results/load-${new Date().toISOString().replace(/[:.]/g, '-')}.json`, import.meta.url);
-  writeFileSync(file, JSON.stringify({ first, steadyAt, duration, results }, null, 2));
-  console.log(`Raw figures: ${file.pathname}`);
+  saveResults('load', { first, steadyAt, duration, results });
 }
 
 async function compare() {

@@ -6,13 +6,14 @@
 // with --floor, also the element's own shadow DOM written by hand (the DOM's share of the cost).
 // Loopback only; stops itself. Figures and method: bench/PAGE.md.
 import { createServer } from 'node:http';
-import { readFile, mkdir, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright';
 import { startServer, stopServer } from '../test/servers.mjs';
 import { BROWSERS, CHROMIUM_ARGS } from '../scripts/browsers.mjs';
 import { styles } from '../dist/component/server-clock.styles.js';
+import { saveResults } from './results.mjs';
 
 const GOALS = { longestTask: 50, scriptPerSecond: 5 };
 
@@ -334,11 +335,7 @@ try {
     results.push({ n, clocks, plain, floor });
   }
   console.log(`\nload average after: ${loadavg()[0].toFixed(2)}`);
-  const dir = new URL('./results/', import.meta.url);
-  await mkdir(dir, { recursive: true });
-  const file = new URL(`page-${new Date().toISOString().replace(/[:.]/g, '-')}.json`, dir);
-  await writeFile(file, JSON.stringify({ bundle: flags.bundle, seconds, results }, null, 2));
-  console.log(`Raw figures: ${file.pathname}`);
+  saveResults('page', { bundle: flags.bundle, seconds, results });
   process.exitCode = results.every((r) => meets(r.clocks)) ? 0 : 1;
 } finally {
   await browser.close();
