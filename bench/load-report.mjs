@@ -33,6 +33,7 @@ export function summarize(arrays, failures = 0) {
 const ms = (v) => (v === null ? 'n/a' : v === Infinity ? 'timeout' : `${v.toFixed(v < 10 ? 1 : 0)} ms`);
 const kb = (v) => `${(v / 1024).toFixed(1)} KB`;
 const pct = (v) => `${v.toFixed(0)} %`;
+const ppm = (v) => (v === null ? 'n/a' : `${v.toFixed(v < 10 ? 1 : 0)} ppm`);
 const int = (v) => v.toLocaleString('en');
 const mark = (ok) => (ok ? 'pass' : 'FAIL');
 const sum = (items, key) => items.reduce((n, item) => n + item[key], 0);
@@ -162,6 +163,7 @@ function sdkFigures(result, w) {
     disconnects: sum(windows, 'disconnects'),
     synced: sum(windows, 'synced'),
     uncertainty: summarize(windows.map((x) => x.uncertainties)),
+    driftUncertainty: summarize(windows.map((x) => x.driftUncertainties)),
     crowdCpu: sum(crowd, 'cpuPercent'),
     crowdLoopDelayP99: Math.max(...crowd.map((x) => x.loopDelayP99)),
     probeLoopDelayP99: Math.max(...probes.map((x) => x.loopDelayP99)),
@@ -255,6 +257,10 @@ export function sdkTable(sdk, classic) {
       ),
       row('their uncertainty at the end p50 / p99', () => `${ms(f.uncertainty.p50)} / ${ms(f.uncertainty.p99)}`),
       row(
+        'their drift uncertainty at the end p50 / p99',
+        () => `${ppm(f.driftUncertainty.p50)} / ${ppm(f.driftUncertainty.p99)}`,
+      ),
+      row(
         'server event loop delay p99 / max',
         () => `${ms(f.server.loopDelayP99)} / ${ms(f.server.loopDelayMax)}`,
         () => `${ms(c.server.loopDelayP99)} / ${ms(c.server.loopDelayMax)}`,
@@ -271,6 +277,7 @@ export function sdkTable(sdk, classic) {
     `${int(sdk.clients)} SDK clocks (${int(probes)} of them probes, in a process of their own), one connection each; ` +
       `${classic ? `${int(classic.clients)} classic listeners` : 'no classic run'}. Targets are for ${int(SDK_TARGETS.clients)} clocks.`,
     'Round trip: every sync exchange, timed around the SDK’s emitWithAck; a timeout ranks above every answer.',
+    'Drift uncertainty: from each clock’s latest sync event; its resyncs take 2 exchanges, up to 4 minutes apart, once it is within 10 ppm (else 4, up to a minute apart).',
     `RSS per connection: (the server's RSS after a full GC at the window's end − before any client) / clients. ` +
       `Heap per connection, after a full GC at the end: ${kb(sdk.server.heapPerConnection)}` +
       `${classic ? ` (classic: ${kb(classic.server.heapPerConnection)})` : ''}.`,

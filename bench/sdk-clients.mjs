@@ -18,6 +18,8 @@ if (!process.send) {
 }
 
 const clocks = [];
+// Each clock's drift uncertainty, ppm, as its latest sync event gave it.
+const driftUncertainties = new Map();
 let windows = []; // once measuring
 let figures = []; // per window: rtts, timeouts, disconnects
 // Why first attempts failed: the error's message (and its cause's), and how many.
@@ -63,6 +65,9 @@ async function start({ url, clients, first, rampMs, follow, localAddress }) {
     (i) => {
       const clock = connectClock(`${url}/?c=${first + i}`, options);
       clocks.push(clock);
+      // How well each clock knows its drift: the resyncs back off to the resync interval, with
+      // fewer exchanges, once it is known to 10 ppm (sdk/sync.ts). Only the sync events tell.
+      clock.addEventListener('sync', ({ detail }) => driftUncertainties.set(clock, detail.driftUncertainty));
       clock.addEventListener('disconnect', () => {
         const w = windowAt(windows, Date.now());
         if (w >= 0) figures[w].disconnects++;
@@ -86,16 +91,27 @@ async function start({ url, clients, first, rampMs, follow, localAddress }) {
   process.send({ ...connected, connectErrors });
 }
 
-/** What the clocks are at a window's end: connected, synced (by sync answers), and how uncertain. */
+/**
+ * What the clocks are at a window's end: connected, synced (by sync answers), how uncertain, and
+ * how well they know their drift.
+ */
 function clockStates() {
   const uncertainties = [];
+  const drifts = [];
   let connected = 0;
   for (const clock of clocks) {
     if (clock.state !== 'connected') continue;
     connected++;
-    if (clock.synced && clock.mode === 'sync') uncertainties.push(clock.uncertainty);
+    if (!clock.synced || clock.mode !== 'sync') continue;
+    uncertainties.push(clock.uncertainty);
+    drifts.push(driftUncertainties.get(clock));
   }
-  return { connected, synced: uncertainties.length, uncertainties: Float64Array.from(uncertainties) };
+  return {
+    connected,
+    synced: uncertainties.length,
+    uncertainties: Float64Array.from(uncertainties),
+    driftUncertainties: Float64Array.from(drifts),
+  };
 }
 
 async function measure(message) {
