@@ -1,5 +1,6 @@
 // bench:load's figures: the generators' raw results combined per measuring window, the targets,
 // and the tables that print them side by side.
+import { SETTLED_DRIFT } from '../dist/sdk/sync.js';
 
 // The listener runs: judged on the steady window, as before there were two.
 const LISTENER_TARGETS = { missed: 0, lagP99: 100, heapPerConnection: 8 * 1024 };
@@ -33,7 +34,6 @@ export function summarize(arrays, failures = 0) {
 const ms = (v) => (v === null ? 'n/a' : v === Infinity ? 'timeout' : `${v.toFixed(v < 10 ? 1 : 0)} ms`);
 const kb = (v) => `${(v / 1024).toFixed(1)} KB`;
 const pct = (v) => `${v.toFixed(0)} %`;
-const ppm = (v) => (v === null ? 'n/a' : `${v.toFixed(v < 10 ? 1 : 0)} ppm`);
 const int = (v) => v.toLocaleString('en');
 const mark = (ok) => (ok ? 'pass' : 'FAIL');
 const sum = (items, key) => items.reduce((n, item) => n + item[key], 0);
@@ -163,7 +163,11 @@ function sdkFigures(result, w) {
     disconnects: sum(windows, 'disconnects'),
     synced: sum(windows, 'synced'),
     uncertainty: summarize(windows.map((x) => x.uncertainties)),
-    driftUncertainty: summarize(windows.map((x) => x.driftUncertainties)),
+    driftKnown: {
+      probes: sum(probes, 'driftKnown'),
+      probesSynced: sum(probes, 'synced'),
+      everyone: sum(windows, 'driftKnown'),
+    },
     crowdCpu: sum(crowd, 'cpuPercent'),
     crowdLoopDelayP99: Math.max(...crowd.map((x) => x.loopDelayP99)),
     probeLoopDelayP99: Math.max(...probes.map((x) => x.loopDelayP99)),
@@ -257,8 +261,9 @@ export function sdkTable(sdk, classic) {
       ),
       row('their uncertainty at the end p50 / p99', () => `${ms(f.uncertainty.p50)} / ${ms(f.uncertainty.p99)}`),
       row(
-        'their drift uncertainty at the end p50 / p99',
-        () => `${ppm(f.driftUncertainty.p50)} / ${ppm(f.driftUncertainty.p99)}`,
+        `their drift known to ${SETTLED_DRIFT * 1e6} ppm at the end: probes; every clock`,
+        () =>
+          `${int(f.driftKnown.probes)} of ${int(f.driftKnown.probesSynced)}; ${int(f.driftKnown.everyone)} of ${int(f.synced)}`,
       ),
       row(
         'server event loop delay p99 / max',
@@ -277,7 +282,7 @@ export function sdkTable(sdk, classic) {
     `${int(sdk.clients)} SDK clocks (${int(probes)} of them probes, in a process of their own), one connection each; ` +
       `${classic ? `${int(classic.clients)} classic listeners` : 'no classic run'}. Targets are for ${int(SDK_TARGETS.clients)} clocks.`,
     'Round trip: every sync exchange, timed around the SDK’s emitWithAck; a timeout ranks above every answer.',
-    'Drift uncertainty: from each clock’s latest sync event; its resyncs take 2 exchanges, up to 4 minutes apart, once it is within 10 ppm (else 4, up to a minute apart).',
+    'Drift known: by each synced clock’s latest sync event; its resyncs then take 2 exchanges, up to 4 minutes apart (else 4, up to a minute apart).',
     `RSS per connection: (the server's RSS after a full GC at the window's end − before any client) / clients. ` +
       `Heap per connection, after a full GC at the end: ${kb(sdk.server.heapPerConnection)}` +
       `${classic ? ` (classic: ${kb(classic.server.heapPerConnection)})` : ''}.`,

@@ -7,6 +7,7 @@
 // exchange sent in each window (epoch ms) and answers {type:'result'} with the raw figures of each.
 import { Socket } from 'socket.io-client';
 import { connectClock, SYNC_EVENT } from '../dist/sdk/index.js';
+import { SETTLED_DRIFT } from '../dist/sdk/sync.js';
 import { evenly, processLoad, ramp, sleep, windowAt } from './generator.mjs';
 
 // The SDK's sync timeout (its default): an exchange sent before a window's end may take that long.
@@ -18,8 +19,8 @@ if (!process.send) {
 }
 
 const clocks = [];
-// Each clock's drift uncertainty, ppm, as its latest sync event gave it.
-const driftUncertainties = new Map();
+// The clocks whose latest sync event had their drift known to SETTLED_DRIFT: their resyncs back off.
+const settled = new Set();
 let windows = []; // once measuring
 let figures = []; // per window: rtts, timeouts, disconnects
 // Why first attempts failed: the error's message (and its cause's), and how many.
@@ -65,9 +66,11 @@ async function start({ url, clients, first, rampMs, follow, localAddress }) {
     (i) => {
       const clock = connectClock(`${url}/?c=${first + i}`, options);
       clocks.push(clock);
-      // How well each clock knows its drift: the resyncs back off to the resync interval, with
-      // fewer exchanges, once it is known to 10 ppm (sdk/sync.ts). Only the sync events tell.
-      clock.addEventListener('sync', ({ detail }) => driftUncertainties.set(clock, detail.driftUncertainty));
+      // Only the sync events tell how well a clock knows its drift (in ppm).
+      clock.addEventListener('sync', ({ detail }) => {
+        if (detail.driftUncertainty <= SETTLED_DRIFT * 1e6) settled.add(clock);
+        else settled.delete(clock);
+      });
       clock.addEventListener('disconnect', () => {
         const w = windowAt(windows, Date.now());
         if (w >= 0) figures[w].disconnects++;
@@ -93,25 +96,20 @@ async function start({ url, clients, first, rampMs, follow, localAddress }) {
 
 /**
  * What the clocks are at a window's end: connected, synced (by sync answers), how uncertain, and
- * how well they know their drift.
+ * how many know their drift well enough for their resyncs to back off.
  */
 function clockStates() {
   const uncertainties = [];
-  const drifts = [];
   let connected = 0;
+  let driftKnown = 0;
   for (const clock of clocks) {
     if (clock.state !== 'connected') continue;
     connected++;
     if (!clock.synced || clock.mode !== 'sync') continue;
     uncertainties.push(clock.uncertainty);
-    drifts.push(driftUncertainties.get(clock));
+    if (settled.has(clock)) driftKnown++;
   }
-  return {
-    connected,
-    synced: uncertainties.length,
-    uncertainties: Float64Array.from(uncertainties),
-    driftUncertainties: Float64Array.from(drifts),
-  };
+  return { connected, synced: uncertainties.length, uncertainties: Float64Array.from(uncertainties), driftKnown };
 }
 
 async function measure(message) {

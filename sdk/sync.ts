@@ -51,10 +51,15 @@ const PUSH_WINDOW = 16;
 // A wall clock that moves this far against the monotonic one means a sleep or a clock change.
 const SKEW_JUMP_MS = 1000;
 // Resync a second after connecting, then back off, doubling: up to a minute until the drift is
-// known this well (old samples then stay useful for minutes), then up to the resync interval.
+// known to SETTLED_DRIFT (old samples then stay useful for minutes), then up to the resync interval.
 const FIRST_RESYNC_MS = 1000;
 const UNSETTLED_RESYNC_MS = 60_000;
-const SETTLED_DRIFT = 1e-5;
+/**
+ * The drift uncertainty (10 ppm) within which a clock's resyncs take a quarter of `samples` and
+ * back off to the resync interval; before it, half, up to a minute apart. (Exported for the load
+ * bench, which counts the clocks past it.)
+ */
+export const SETTLED_DRIFT = 1e-5;
 // Each delay is drawn this far either side of its step, so that clocks that connected together
 // (a crowd at the start of an event) spread out instead of syncing in step.
 const RESYNC_JITTER = 0.25;
