@@ -9,7 +9,6 @@ import {
   type PushSample,
   type SyncSample,
 } from './offset-estimator.js';
-import { SETTLED_DRIFT } from './sync.js';
 import { sample, seededRandom, serverClock, type Exchange } from '../test/samples.js';
 
 const EPS = 1e-9;
@@ -216,7 +215,7 @@ test('a fast link knows its drift within seconds, and then carries its offset fo
 
 test('a clock that connected with a crowd: its first bursts queued, it still learns its drift in minutes', () => {
   const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-  // When each trial's drift is first known well enough for the resyncs to back off (10 ppm).
+  // When each trial's drift is first known to 10 ppm, the uncertainty that lets the resyncs back off.
   const knownAt = Array.from({ length: 20 }, (_, seed) => {
     const random = seededRandom(seed + 300);
     // Loopback, but most legs of the first 24 exchanges (the burst on connect and the resyncs of
@@ -225,7 +224,7 @@ test('a clock that connected with a crowd: its first bursts queued, it still lea
     const leg = () => 0.1 + 0.5 * random() + (legs++ < 48 && random() < 0.85 ? 300 * random() : 0);
     const { readings } = run(serverClock(-1234.5, 20, 1_000_000), leg, random, 6);
     for (const r of readings) assert.ok(Math.abs(r.error) <= r.uncertainty, `error ${r.error} at ${r.at} ms`);
-    return readings.find((r) => r.drift <= SETTLED_DRIFT)?.at ?? Infinity;
+    return readings.find((r) => r.drift <= 10 * PPM)?.at ?? Infinity;
   });
   // (Here 2.2 minutes. With the floor of the weights taken from the median round trip, queued: 5.2.)
   assert.ok(median(knownAt) <= 180_000, `drift known to 10 ppm after ${median(knownAt) / 1000} s (median)`);
