@@ -129,13 +129,8 @@ function fitSlope(points: readonly FitPoint[]): { rate: number; sigma: number } 
 export function estimateDrift(samples: readonly SyncSample[]): Drift {
   const at = samples[samples.length - 1]?.t3;
   const rtts = samples.map(roundTrip).sort((a, b) => a - b);
-  // How far a fast sample's bound is from its edge, roughly: below it, weights grow no more. A
-  // tenth of the median's excess round trip, or a fifth of the lower quartile's where that is
-  // less: a clock that connected with a crowd has most of its first samples queued, and a floor as
-  // wide as their delays weighed every sample alike, so that its drift stayed unknown for five
-  // minutes (bench/LOAD.md). Where most samples are fast, the median's is the smaller.
-  const excess = (quantile: number) => rtts[Math.floor(rtts.length * quantile)] - rtts[0];
-  const floor = Math.min(excess(1 / 2) / 10, excess(1 / 4) / 5) + 0.01;
+  // How far a fast sample's bound is from its edge, roughly: below it, weights grow no more.
+  const floor = (rtts[Math.floor(rtts.length / 2)] - rtts[0]) / 10 + 0.01;
   const bounds = samples.flatMap((s) => {
     // A sample's bounds are off their edges by its two legs, at most by its excess round trip.
     const weight = ((roundTrip(s) - rtts[0]) / 2 + floor) ** -2;
