@@ -71,6 +71,8 @@ const DRIFT_WANDER = 1e-6;
 const DRIFT_PRIOR = 1e-5;
 // Refits of the two bounds about the line found so far, each closer to their edges.
 const EDGE_FITS = 4;
+// The fewest samples in the fastest quarter for its round trip to set the fit's weights.
+const QUARTILE_SAMPLES = 4;
 
 /** The round trip less the server's own time; NaN for samples that are not times. */
 const roundTrip = (s: SyncSample) => s.t3 - s.t0 - (s.t2 - s.t1);
@@ -129,8 +131,16 @@ function fitSlope(points: readonly FitPoint[]): { rate: number; sigma: number } 
 export function estimateDrift(samples: readonly SyncSample[]): Drift {
   const at = samples[samples.length - 1]?.t3;
   const rtts = samples.map(roundTrip).sort((a, b) => a - b);
-  // How far a fast sample's bound is from its edge, roughly: below it, weights grow no more.
-  const floor = (rtts[Math.floor(rtts.length / 2)] - rtts[0]) / 10 + 0.01;
+  // How far a fast sample's bound is from its edge, roughly: below it, weights grow no more. A
+  // tenth of the median's excess round trip, or a fifth of the lower quartile's where that is
+  // less: a clock that connected with a crowd has most of its first samples queued, and a floor as
+  // wide as their delays weighed every sample alike, so that its drift stayed unknown for five
+  // minutes (bench/LOAD.md). Where most samples are fast, the median's is the smaller. The
+  // quartile only once it holds QUARTILE_SAMPLES: below that it is the second or third fastest
+  // alone, and a floor that small let a fit of six samples claim ±37 ppm for a drift 88 ppm away.
+  const excess = (quantile: number) => rtts[Math.floor(rtts.length * quantile)] - rtts[0];
+  const median = excess(1 / 2) / 10;
+  const floor = (rtts.length >= 4 * QUARTILE_SAMPLES ? Math.min(median, excess(1 / 4) / 5) : median) + 0.01;
   const bounds = samples.flatMap((s) => {
     // A sample's bounds are off their edges by its two legs, at most by its excess round trip.
     const weight = ((roundTrip(s) - rtts[0]) / 2 + floor) ** -2;
