@@ -139,8 +139,8 @@ export function estimateDrift(samples: readonly SyncSample[]): Drift {
   // quartile only once it holds QUARTILE_SAMPLES: below that it is the second or third fastest
   // alone, and a floor that small let a fit of six samples claim ±37 ppm for a drift 88 ppm away.
   const excess = (quantile: number) => rtts[Math.floor(rtts.length * quantile)] - rtts[0];
-  const median = excess(1 / 2) / 10;
-  const floor = (rtts.length >= 4 * QUARTILE_SAMPLES ? Math.min(median, excess(1 / 4) / 5) : median) + 0.01;
+  const fromMedian = excess(1 / 2) / 10;
+  const floor = (rtts.length >= 4 * QUARTILE_SAMPLES ? Math.min(fromMedian, excess(1 / 4) / 5) : fromMedian) + 0.01;
   const bounds = samples.flatMap((s) => {
     // A sample's bounds are off their edges by its two legs, at most by its excess round trip.
     const weight = ((roundTrip(s) - rtts[0]) / 2 + floor) ** -2;
