@@ -15,6 +15,9 @@ import { sample, seededRandom, serverClock, type Exchange } from '../test/sample
 const EPS = 1e-9;
 const PPM = 1e-6;
 
+/** The middle value (the upper of the two middle ones for an even count). */
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
 /** NTP's offset of one exchange alone: the midpoint of its interval. */
 const ntpOffset = ({ t0, t1, t2, t3 }: SyncSample) => (t1 - t0 + (t2 - t3)) / 2;
 
@@ -185,7 +188,6 @@ test('a local clock running fast or slow: every reading within the uncertainty, 
 });
 
 test('no drift: while the fit is unsure, old samples still count, and after 2 minutes the error is a fraction of a ms', () => {
-  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
   for (const name of ['uniform', 'rough'] as const) {
     // Each trial's median error over its readings from 2 to 3 minutes, as bench:accuracy reads.
     const trials = Array.from({ length: 40 }, (_, seed) => {
@@ -215,7 +217,6 @@ test('a fast link knows its drift within seconds, and then carries its offset fo
 });
 
 test('a clock that connected with a crowd: its first bursts queued, it still learns its drift in minutes', () => {
-  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
   // When each trial's drift is first known well enough for the resyncs to back off (10 ppm).
   const knownAt = Array.from({ length: 20 }, (_, seed) => {
     const random = seededRandom(seed + 300);
