@@ -325,20 +325,20 @@ describe('<server-clock>', () => {
     // Half countdowns, as on a page of many clocks.
     const until = new Date(Date.now() + 3_600_000).toISOString();
     const els = Array.from({ length: count }, (_, i) => mount(i % 2 ? { url, until } : { url }));
-    // From each sample's event on the first element: the ticks until every clock has ticked once.
+    // From each estimate's event on the first element: the ticks until every clock has ticked once.
     // The run may go on in later tasks (the ticker's slices, on a busy machine), so it is counted
     // to its last clock, not to the next task.
     let ticks = 0;
     let waiting = new Set<ServerClockElement>();
-    const perSample: number[] = [];
+    const perEstimate: number[] = [];
     for (const el of els) {
       // Counted on the way out to the shared ticker, which calls each element's tick() (where the
-      // element fires its server-clock-sync: the first element's tick counts for its sample).
+      // element fires its server-clock-sync: the first element's tick counts for its estimate).
       const tick = el.tick.bind(el);
       el.tick = () => {
         const due = tick();
         ticks++;
-        if (waiting.delete(el) && waiting.size === 0) perSample.push(ticks);
+        if (waiting.delete(el) && waiting.size === 0) perEstimate.push(ticks);
         return due;
       };
     }
@@ -346,15 +346,15 @@ describe('<server-clock>', () => {
       ticks = 0;
       waiting = new Set(els.slice(1));
     });
-    await waitFor(() => perSample.length >= 3, 'three sync samples, each reaching every clock');
+    await waitFor(() => perEstimate.length >= 3, 'three estimates, each reaching every clock');
     for (const el of els) await el.updateComplete;
     expect(
       els.every((el) => /\d/.test(timeOf(el).textContent)),
       'every clock shows its time',
     ).to.equal(true);
-    // Each sample ticks every clock once; a second boundary in between may add a run of the
+    // Each estimate ticks every clock once; a second boundary in between may add a run of the
     // ticker. One run per element would be count².
-    for (const n of perSample) expect(n, 'ticks after one sample').to.be.within(count, 3 * count);
+    for (const n of perEstimate) expect(n, 'ticks after one estimate').to.be.within(count, 3 * count);
   });
 
   it('on a page of many clocks, every one shows its text and fires every sync, in tasks of a few ms each', async function () {
@@ -393,8 +393,8 @@ describe('<server-clock>', () => {
         return due;
       };
     }
-    await waitFor(() => syncs[0].length >= 8, 'the first sync burst', 20_000);
-    // Every element has every sample's event, in order, as the first one has (the last may be a slice behind).
+    await waitFor(() => (syncs[0].at(-1) ?? 0) >= 8, 'the first sync burst', 20_000);
+    // Every element has every estimate's event, in order, as the first one has (the last may be a slice behind).
     await waitFor(() => syncs.every((seen) => seen.length === syncs[0].length), 'every element has every sync');
     for (const seen of syncs) expect(seen).to.deep.equal(syncs[0]);
     // Each shows its own text: the time at its second, or the time left rounded up.

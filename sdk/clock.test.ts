@@ -172,6 +172,18 @@ test('close() leaves no timer or socket behind, and the clock falls silent', asy
   assert.equal(syncs.length, 0, 'no sync after close()');
 });
 
+test('one sync event a burst: the first answer at once, then each burst whole at its end', async (t) => {
+  const { server, url } = await startClockServer();
+  t.after(() => server.close());
+  const clock = connectClock(url);
+  t.after(() => clock.close());
+  const samples: number[] = [];
+  clock.addEventListener('sync', (e) => samples.push(e.detail.samples));
+  // The burst on connect (8), then the resync about a second later (4 more).
+  await waitFor(() => (samples.at(-1) ?? 0) >= 12, 'the first resync', 15_000);
+  assert.deepEqual(samples, [1, 8, 12]);
+});
+
 test('a bad option throws a RangeError (a TypeError for the clock) that names it; nothing is opened', () => {
   const before = openConnections();
   for (const [name, value] of [

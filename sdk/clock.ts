@@ -74,7 +74,10 @@ export interface SyncDetail {
 
 /** The events of a {@link ServerClock}, by name: the connection's lifecycle, and `sync`. */
 export interface ServerClockEventMap extends ConnectionEventMap {
-  /** A new estimate of the server's time. */
+  /**
+   * A new estimate of the server's time: at the first sync answer, then once at the end of each
+   * burst of exchanges (from a push-only server, at each push).
+   */
   sync: CustomEvent<SyncDetail>;
 }
 

@@ -160,7 +160,9 @@ export class SyncLoop {
    * A burst of sync exchanges, one after another, unless one is under way, the socket is not
    * connected or the server is known to be push-only. `restart`: a full burst, and from the first
    * resync delay. The first burst has all of `samples`, later ones half, and a quarter once the
-   * drift is known; fewer if the budget runs out.
+   * drift is known; fewer if the budget runs out. Its samples give one estimate, at its end: one
+   * slew and one `sync` event for each burst, not each sample (on a page of a thousand elements,
+   * an event each). Only a first answer, with no estimate from sync yet, gives one at once.
    */
   async #burst(restart = false): Promise<void> {
     if (restart) this.#bursts = 0;
@@ -170,6 +172,8 @@ export class SyncLoop {
     const generation = this.#generation;
     const { samples, clock } = this.#settings;
     const size = this.#bursts ? Math.ceil(samples / (this.#settled() ? 4 : 2)) : samples;
+    // Whether this burst has samples that no estimate given yet rests on.
+    let unused = false;
     for (let i = 0; i < size && this.#budget.take(this.#tokens, performance.now()); i++) {
       const t0 = clock();
       const reply = await this.#request();
@@ -184,9 +188,15 @@ export class SyncLoop {
         break;
       }
       this.#useSyncAnswer({ t0, t1: reply.t1, t2: reply.t2, t3 });
+      // The first answer shows the server's time at once; later ones refine it at the burst's end.
+      if (this.#latest?.mode === 'sync') unused = true;
+      else this.#estimateFromSync();
     }
     this.#bursting = false;
-    if (generation === this.#generation && this.#mode === 'sync') this.#scheduleResync();
+    // A burst cut short by a disconnect keeps its samples for the next one's estimate.
+    if (generation !== this.#generation) return;
+    if (unused) this.#estimateFromSync();
+    if (this.#mode === 'sync') this.#scheduleResync();
   }
 
   /**
@@ -233,14 +243,21 @@ export class SyncLoop {
     if (jumped) void this.#burst(true);
   }
 
+  /** Keeps a sync answer's sample, for the next estimate ({@link SyncLoop.#estimateFromSync}). */
   #useSyncAnswer(sample: SyncSample): void {
-    // Once sync answers, pushes are not used. They run late by the network delay they cannot
-    // measure: the first answer replaces their estimate at once, instead of slewing from it.
+    // Once sync answers, pushes are not used.
     this.#pushes = [];
     this.#setMode('sync');
     this.#syncSamples = [...this.#syncSamples, sample]
       .filter((s) => s.t3 > sample.t3 - SYNC_MAX_AGE_MS)
       .slice(-SYNC_WINDOW);
+  }
+
+  /**
+   * Gives the estimate from the sync samples. Pushes run late by the network delay they cannot
+   * measure: the first from sync replaces their estimate at once, instead of slewing from it.
+   */
+  #estimateFromSync(): void {
     const estimate = estimateFromSync(this.#syncSamples);
     if (estimate) this.#give(estimate, 'sync', this.#latest?.mode === 'push');
   }
