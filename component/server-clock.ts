@@ -23,7 +23,6 @@ import {
   type HourCycle,
   type Precision,
 } from './format.js';
-import { LiveValue, show } from './live-value.js';
 import { styles } from './server-clock.styles.js';
 import { runSoon, subscribe, unsubscribe, type TickSubscriber } from './ticker.js';
 
@@ -93,6 +92,16 @@ interface Shown {
   text: string;
   datetime: string;
 }
+
+/** The `<time>` in the browser, and the two things it may hold: the time's text, or the slot. */
+interface TimeNodes {
+  time: HTMLTimeElement;
+  text: Text;
+  slot: HTMLSlotElement;
+}
+
+/** What shows where there is no time yet and the page gave no text of its own. */
+const PLACEHOLDER = '--:--';
 
 /** A clock from the shared pool, as one element holds it. */
 interface HeldClock {
@@ -304,10 +313,13 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
   #ended = false;
   // What the shown text was made for (see #key); undefined while no time is shown.
   #shownKey: number | undefined;
-  // The `<time>` element's text (undefined: none, the slot shows) and `datetime`, which each
-  // second changes without a render of the element (see #refresh).
-  readonly #text = new LiveValue<string | undefined>(undefined);
-  readonly #datetime = new LiveValue<string | typeof nothing>(nothing);
+  // What the `<time>` shows: its text and `datetime` (undefined: none, the slot shows).
+  #showing: Shown | undefined;
+  // In the browser, from the first render on. The `<time>`'s content and `datetime` are this
+  // element's to write, not the template's: they change every second, the template only with the
+  // state or a setting; and a text node beside one of Lit's marker comments costs Chromium about
+  // twice as much to change as one alone (bench/PAGE.md).
+  #nodes: TimeNodes | undefined;
   #warned = new Set<string>();
   #ownLabel = false;
   // The text of a shadow root the server rendered, shown until the element has its own (see #hasOwnText).
@@ -423,31 +435,63 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
 
   protected override render() {
     this.#refresh(this.#serverTime);
-    const text = this.#text.value === undefined ? html`<slot>--:--</slot>` : show(this.#text);
     const error = this.state === 'error' ? (this.#held?.clock.error ?? this.#timer?.timer.error) : undefined;
     const status = error ? `Error: ${error.message}` : STATUS_TEXT[this.state];
     const message = error ? html`<span part="message">${error.message}</span>` : nothing;
-    // Until the time is known, the page's own text between the tags shows (or a placeholder).
     return html`<span part="status" role="img" aria-label=${status} title=${status}></span
-      ><time part="time" datetime=${show(this.#datetime)}>${text}</time>${message}`;
+      >${this.#timeTemplate()}${message}`;
+  }
+
+  /**
+   * The `<time>`. In the browser an empty one, which {@link #write} fills and keeps up to date;
+   * on the server, where nothing ticks, one with what it shows. Until the time is known, the
+   * page's own text between the tags shows (or a placeholder).
+   */
+  #timeTemplate() {
+    if (!isServer) return html`<time part="time"></time>`;
+    const shown = this.#showing;
+    const content = shown ? shown.text : html`<slot>${PLACEHOLDER}</slot>`;
+    return html`<time part="time" datetime=${shown?.datetime ?? nothing}>${content}</time>`;
+  }
+
+  protected override firstUpdated(): void {
+    const slot = document.createElement('slot');
+    slot.textContent = PLACEHOLDER;
+    const time = this.renderRoot.querySelector('time')!;
+    this.#nodes = { time, text: document.createTextNode(''), slot };
+    this.#write(undefined, this.#showing);
   }
 
   /**
    * Brings the shown text and `datetime` up to date for server time `now` (undefined while it is
-   * not known): the parts that show them take the change at once, without a render, unless it
-   * needs one (see the return).
-   * @returns whether text shows where the slot did, or the slot where text did: a new template.
+   * not known), in the `<time>` at once.
    */
-  #refresh(now: number | undefined): boolean {
+  #refresh(now: number | undefined): void {
     if (this.#rendered && (this.#hasOwnText(now) || this.state === 'error')) this.#rendered = undefined;
     const at = now ?? this.serverRender?.now;
     const shown = this.#rendered ? this.#reformat(this.#rendered) : at === undefined ? undefined : this.#shown(at);
     const origin = this.#origin;
     this.#shownKey = now === undefined || origin === undefined ? undefined : this.#key(now, origin);
-    const hadText = this.#text.value !== undefined;
-    this.#text.set(shown?.text);
-    this.#datetime.set(shown?.datetime ?? nothing);
-    return hadText !== (shown !== undefined);
+    const before = this.#showing;
+    this.#showing = shown;
+    // (Before the first render there is no `<time>` yet: firstUpdated writes it.)
+    if (this.#nodes && (shown !== undefined || before !== undefined)) this.#write(before, shown);
+  }
+
+  /**
+   * Changes the `<time>` from showing `before` to showing `shown` (from an empty one, for
+   * undefined before): the text and `datetime` that changed, or the slot for no `shown`.
+   */
+  #write(before: Shown | undefined, shown: Shown | undefined) {
+    const { time, text, slot } = this.#nodes!;
+    if (shown === undefined) {
+      time.removeAttribute('datetime');
+      time.replaceChildren(slot);
+      return;
+    }
+    if (shown.text !== before?.text) text.data = shown.text;
+    if (shown.datetime !== before?.datetime) time.setAttribute('datetime', shown.datetime);
+    if (before === undefined) time.replaceChildren(text);
   }
 
   /**
@@ -478,11 +522,11 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
     if (origin === undefined) {
       // A timer's text that stands still (paused, say) needs no clock, but shows once the time is
       // known: the first estimate may come after the timer's state.
-      if (this.#text.value === undefined && this.#refresh(now)) this.requestUpdate();
+      if (this.#showing === undefined) this.#refresh(now);
       return undefined;
     }
     const key = this.#key(now, origin);
-    if (key !== this.#shownKey && this.#refresh(now)) this.requestUpdate();
+    if (key !== this.#shownKey) this.#refresh(now);
     return origin + (key + 1) * this.#unit - now;
   }
 
