@@ -151,7 +151,8 @@ async function startPageServer(demoUrl) {
 }
 
 // Runs in the page before its own scripts: counts setTimeout calls, records long tasks and the
-// element's sync events (one per sample and element; the first element's are the samples).
+// element's sync events (one per estimate and element: at the first sync answer, then at the end
+// of each burst; the first element's are the clock's estimates).
 function instrument() {
   const bench = (window.__bench = { timeouts: 0, longTasks: [], syncs: [] });
   const setTimeout = window.setTimeout;
@@ -254,10 +255,10 @@ async function measure(browser, url, n) {
       longestTask: longest(afterLoad),
       longestAtLoad: longest(duringLoad),
       timeoutsPerSecond: (end.timeouts - start.timeouts) / elapsed,
-      samples: end.syncs.filter((t) => t >= windowStart).length,
-      // Times from the load event, ms: each long task's start and length, each sample.
+      estimates: end.syncs.filter((t) => t >= windowStart).length,
+      // Times from the load event, ms: each long task's start and length, each estimate.
       longTaskTimes: afterLoad.map((t) => [Math.round(t.startTime - start.load), Math.round(t.duration)]),
-      sampleTimes: end.syncs.map((t) => Math.round(t - start.load)),
+      estimateTimes: end.syncs.map((t) => Math.round(t - start.load)),
       shown: end.shown,
       errors,
       profile: profile && selfTimes(profile),
@@ -285,7 +286,7 @@ function table(n, pages) {
     ),
     row('setTimeout calls per second', (r) => r.timeoutsPerSecond.toFixed(1)),
     row('load: script, longest task', (r) => `${ms(r.scriptAtLoad)}, ${ms(r.longestAtLoad)}`),
-    row('sync samples in the window', (r, i) => (i === 0 ? String(r.samples) : '')),
+    row('sync estimates (server-clock-sync events) in the window', (r, i) => (i === 0 ? String(r.estimates) : '')),
     row('elements showing a time at the end', (r) => `${r.shown} of ${n}`),
   ];
   const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
