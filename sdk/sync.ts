@@ -161,8 +161,8 @@ export class SyncLoop {
    * connected or the server is known to be push-only. `restart`: a full burst, and from the first
    * resync delay. The first burst has all of `samples`, later ones half, and a quarter once the
    * drift is known; fewer if the budget runs out. Its samples give one estimate, at its end: one
-   * slew and one `sync` event for each burst, not each sample (on a page of a thousand elements,
-   * an event each). Only a first answer, with no estimate from sync yet, gives one at once.
+   * slew and one `sync` event a burst, not one a sample (on a page of a thousand elements, each
+   * reaches every one). Only a first answer, with no estimate from sync yet, gives one at once.
    */
   async #burst(restart = false): Promise<void> {
     if (restart) this.#bursts = 0;
