@@ -77,8 +77,8 @@ describe('<server-clock>', () => {
     expect(Math.abs((await serverMachineNow()) - Date.parse(datetime))).to.be.below(1500);
     expect(Math.abs(el.now() - (await serverMachineNow()))).to.be.below(250);
     expect(el.uncertainty).to.be.a('number').and.to.be.above(0).and.below(250);
-    // The text is the <time>'s one child: no marker comment of Lit's beside it, which would make
-    // each second's change of it dearer (bench/PAGE.md).
+    // The text is the <time>'s one child, the element's own: no part of Lit's template (whose
+    // marker comment would stand beside it).
     const { childNodes } = el.shadowRoot!.querySelector('time')!;
     expect([...childNodes].map((node) => node.nodeType)).to.deep.equal([Node.TEXT_NODE]);
     const status = el.shadowRoot!.querySelector('[part="status"]')!;

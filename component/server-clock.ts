@@ -317,8 +317,8 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
   #showing: Shown | undefined;
   // In the browser, from the first render on. The `<time>`'s content and `datetime` are this
   // element's to write, not the template's: they change every second, the template only with the
-  // state or a setting; and a text node beside one of Lit's marker comments costs Chromium about
-  // twice as much to change as one alone (bench/PAGE.md).
+  // state or a setting, and a change through Lit's parts cost a page of a thousand clocks more
+  // script than the change itself (bench/PAGE.md).
   #nodes: TimeNodes | undefined;
   #warned = new Set<string>();
   #ownLabel = false;
