@@ -458,8 +458,9 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
     const slot = document.createElement('slot');
     slot.textContent = PLACEHOLDER;
     const time = this.renderRoot.querySelector('time')!;
-    this.#nodes = { time, text: document.createTextNode(''), slot };
-    this.#write(undefined, this.#showing);
+    const nodes = { time, text: document.createTextNode(''), slot };
+    this.#nodes = nodes;
+    this.#write(nodes, undefined, this.#showing);
   }
 
   /**
@@ -475,15 +476,15 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
     const before = this.#showing;
     this.#showing = shown;
     // (Before the first render there is no `<time>` yet: firstUpdated writes it.)
-    if (this.#nodes && (shown !== undefined || before !== undefined)) this.#write(before, shown);
+    const nodes = this.#nodes;
+    if (nodes && (shown !== undefined || before !== undefined)) this.#write(nodes, before, shown);
   }
 
   /**
-   * Changes the `<time>` from showing `before` to showing `shown` (from an empty one, for
-   * undefined before): the text and `datetime` that changed, or the slot for no `shown`.
+   * Changes the `<time>` (`nodes`) from showing `before` to showing `shown` (from an empty one,
+   * for undefined before): the text and `datetime` that changed, or the slot for no `shown`.
    */
-  #write(before: Shown | undefined, shown: Shown | undefined) {
-    const { time, text, slot } = this.#nodes!;
+  #write({ time, text, slot }: TimeNodes, before: Shown | undefined, shown: Shown | undefined) {
     if (shown === undefined) {
       time.removeAttribute('datetime');
       time.replaceChildren(slot);
