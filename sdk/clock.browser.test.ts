@@ -109,7 +109,12 @@ describe('ServerClock in the browser', () => {
     servers.push(server);
     const clock = connectClock(server.url);
     clocks.push(clock);
-    await syncEvent(clock, (d) => d.mode === 'sync' && d.samples >= 8);
+    // The first burst, whole: the first answer's estimate, then the burst's at its end (how many
+    // samples an estimate rests on says less: where the browser's clock is coarse, the estimator
+    // may set some aside).
+    let estimates = 0;
+    clock.addEventListener('sync', () => estimates++);
+    await waitFor(() => estimates >= 2, 'the first burst');
     // Right after the first burst the next scheduled one is a second away.
     const samples: number[] = [];
     clock.addEventListener('sync', () => samples.push(performance.now()));

@@ -177,11 +177,15 @@ test('one sync event a burst: the first answer at once, then each burst whole at
   t.after(() => server.close());
   const clock = connectClock(url);
   t.after(() => clock.close());
-  const samples: number[] = [];
-  clock.addEventListener('sync', (e) => samples.push(e.detail.samples));
-  // The burst on connect (8), then the resync about a second later (4 more).
-  await waitFor(() => (samples.at(-1) ?? 0) >= 12, 'the first resync', 15_000);
-  assert.deepEqual(samples, [1, 8, 12]);
+  const events: { samples: number; at: number }[] = [];
+  clock.addEventListener('sync', (e) => events.push({ samples: e.detail.samples, at: performance.now() }));
+  await waitFor(() => events.length >= 3, 'the first resync', 15_000);
+  const [first, burst, resync] = events;
+  assert.equal(first.samples, 1, 'the first answer, at once');
+  assert.ok(burst.samples > first.samples, `the rest of the burst in one estimate: ${burst.samples} samples`);
+  // The next is the resync's, about a second later (±25 %), not another of the burst's samples.
+  assert.ok(resync.at - burst.at > 700, `the third estimate ${resync.at - burst.at} ms after the second`);
+  assert.ok(resync.samples > burst.samples);
 });
 
 test('a bad option throws a RangeError (a TypeError for the clock) that names it; nothing is opened', () => {
