@@ -122,3 +122,32 @@ test('the timer ticks only those whose tick is due; a run asked for ticks everyb
   assert.equal(ticks.get('unknown'), 2, 'everybody');
   await until(() => (ticks.get('unknown') ?? 0) >= 3, 'a second later');
 });
+
+test('one unsubscribed while it waits in a run is passed over; the last, unsubscribed in its own tick, leaves no timer', async () => {
+  const { subscribers, ticks } = slowSubscribers(20, 1);
+  // In the first slice, one of them takes away one that waits further on (an element removed).
+  const tick = subscribers[2].tick.bind(subscribers[2]);
+  subscribers[2].tick = () => {
+    unsubscribe(subscribers[15]);
+    return tick();
+  };
+  for (const subscriber of subscribers) subscribe(subscriber);
+  subscribed.push(...subscribers);
+  await until(() => ticks.some((t) => t.index === 19), 'the run to its end');
+  assert.ok(
+    ticks.every((t) => t.index !== 15),
+    'the one taken away is not ticked',
+  );
+  assert.ok(ticks[ticks.length - 1].slice > ticks[0].slice, 'over more than one slice');
+
+  for (const subscriber of subscribers.slice(1)) unsubscribe(subscriber);
+  let lastTicked = false;
+  subscribers[0].tick = () => {
+    lastTicked = true;
+    unsubscribe(subscribers[0]);
+    return 1000;
+  };
+  runSoon();
+  await until(() => lastTicked, 'the last one ticked');
+  assert.deepEqual(tickerStatus(), { armed: false, subscribers: 0 }, 'no timer left armed for nobody');
+});
