@@ -313,8 +313,10 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
   #ended = false;
   // What the shown text was made for (see #key); undefined while no time is shown.
   #shownKey: number | undefined;
-  // What the `<time>` shows: its text and `datetime` (undefined: none, the slot shows).
+  // What the `<time>` is to show: its text and `datetime` (undefined: none, the slot shows).
   #showing: Shown | undefined;
+  // What it shows: what was last written into it (see #write).
+  #written: Shown | undefined;
   // In the browser, from the first render on. The `<time>`'s content and `datetime` are this
   // element's to write, not the template's: they change every second, the template only with the
   // state or a setting, and a change through Lit's parts cost a page of a thousand clocks more
@@ -429,6 +431,7 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
   }
 
   protected override updated(changed: PropertyValues<this>): void {
+    this.write();
     // The text's next change may now come sooner than the shared timer is set for.
     if (changed.has('until') || changed.has('timer') || changed.has('precision')) runSoon();
   }
@@ -460,24 +463,36 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
     const time = this.renderRoot.querySelector('time')!;
     const nodes = { time, text: document.createTextNode(''), slot };
     this.#nodes = nodes;
+    // (Into the empty `<time>`: the slot too, when there is nothing to show.)
     this.#write(nodes, undefined, this.#showing);
+    this.#written = this.#showing;
   }
 
   /**
-   * Brings the shown text and `datetime` up to date for server time `now` (undefined while it is
-   * not known), in the `<time>` at once.
+   * Brings what the `<time>` is to show up to date for server time `now` (undefined while it is
+   * not known): {@link ServerClockElement.write} writes it.
    */
   #refresh(now: number | undefined): void {
     if (this.#rendered && (this.#hasOwnText(now) || this.state === 'error')) this.#rendered = undefined;
     const at = now ?? this.serverRender?.now;
-    const shown = this.#rendered ? this.#reformat(this.#rendered) : at === undefined ? undefined : this.#shown(at);
+    this.#showing = this.#rendered ? this.#reformat(this.#rendered) : at === undefined ? undefined : this.#shown(at);
     const origin = this.#origin;
     this.#shownKey = now === undefined || origin === undefined ? undefined : this.#key(now, origin);
-    const before = this.#showing;
-    this.#showing = shown;
-    // (Before the first render there is no `<time>` yet: firstUpdated writes it.)
+  }
+
+  /**
+   * Writes into the `<time>` what it is to show, if that is new: after a render, and for the
+   * shared ticker after the ticks of its slice (the DOM's writes apart from the ticks' script).
+   * @internal
+   */
+  write(): void {
     const nodes = this.#nodes;
-    if (nodes && (shown !== undefined || before !== undefined)) this.#write(nodes, before, shown);
+    const written = this.#written;
+    const shown = this.#showing;
+    // (Before the first render there is no `<time>` yet: firstUpdated writes it.)
+    if (!nodes || shown === written) return;
+    this.#written = shown;
+    this.#write(nodes, written, shown);
   }
 
   /**
@@ -496,8 +511,8 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
   }
 
   /**
-   * For the shared ticker: updates the text if it is due, and fires `server-clock-end` when a
-   * countdown to `until` reaches zero (a timer's end comes from the SDK's timer).
+   * For the shared ticker: makes the text ready if it is due ({@link ServerClockElement.write}
+   * writes it), and fires `server-clock-end` when a countdown to `until` reaches zero (a timer's end comes from the SDK's timer).
    * @returns ms until the text must change again; undefined while the time is unknown, or while
    * a timer's text stands still.
    * @internal

@@ -151,3 +151,27 @@ test('one unsubscribed while it waits in a run is passed over; the last, unsubsc
   await until(() => lastTicked, 'the last one ticked');
   assert.deepEqual(tickerStatus(), { armed: false, subscribers: 0 }, 'no timer left armed for nobody');
 });
+
+test("a slice's writes come after its ticks, one for each tick", async () => {
+  const { subscribers, ticks } = slowSubscribers(20, 1);
+  const events: string[] = [];
+  for (const [index, subscriber] of subscribers.entries()) {
+    const tick = subscriber.tick.bind(subscriber);
+    subscriber.tick = () => {
+      events.push('tick');
+      return tick();
+    };
+    subscriber.write = () => events.push(`write ${index} in slice ${ticks[ticks.length - 1].slice}`);
+  }
+  for (const subscriber of subscribers) subscribe(subscriber);
+  subscribed.push(...subscribers);
+  await until(() => events.filter((e) => e.startsWith('write')).length >= 20, 'every write');
+  const slices = new Set(ticks.map((t) => t.slice));
+  assert.ok(slices.size >= 2, `over ${slices.size} slices`);
+  // Each slice: its ticks, then the writes of those it ticked, in the same order.
+  const expected = [...slices].flatMap((slice) => {
+    const ticked = ticks.filter((t) => t.slice === slice);
+    return [...ticked.map(() => 'tick'), ...ticked.map((t) => `write ${t.index} in slice ${slice}`)];
+  });
+  assert.deepEqual(events.slice(0, expected.length), expected);
+});

@@ -12,6 +12,9 @@
 // render a text or fire an event, no task is long, and the last clock shows a new second a few
 // tasks (some tens of ms) after the first. A run asked for while one is in progress goes on from
 // where it is, then ticks again those it had ticked: nobody waits behind a stream of requests.
+// A slice first ticks its subscribers, then has them write what their ticks made ready, in a
+// loop of its own: the DOM's writes for a thousand clocks cost less together than each beside
+// its tick's script (bench/PAGE.md, 6 Dec: 8 % of a steady second's script).
 
 /** A display that the shared timer keeps up to date. */
 export interface TickSubscriber {
@@ -20,6 +23,8 @@ export interface TickSubscriber {
    * that is not known (no time to show yet).
    */
   tick(): number | undefined;
+  /** Writes into the DOM what its tick in the same slice made ready, if anything. */
+  write?(): void;
 }
 
 /**
@@ -87,6 +92,7 @@ function runSlice(): void {
     return;
   }
   const start = performance.now();
+  const first = next;
   while (next < queue.length) {
     const entry = queue[next++];
     entry.queued = false;
@@ -95,10 +101,12 @@ function runSlice(): void {
     const now = performance.now();
     entry.dueAt = now + Math.min(due, MAX_SLEEP_MS);
     if (next < queue.length && now - start >= SLICE_MS) {
+      writeSlice(first);
       timer = setTimeout(runSlice);
       return;
     }
   }
+  writeSlice(first);
   endRun();
   // (Nobody left: the last unsubscribed in its own tick.)
   if (all.length === 0) return;
@@ -106,6 +114,11 @@ function runSlice(): void {
   let wakeAt = now + MAX_SLEEP_MS;
   for (const entry of all) wakeAt = Math.min(wakeAt, entry.dueAt);
   timer = setTimeout(runDue, Math.max(0, wakeAt - now));
+}
+
+/** The writes of those the slice ticked, from the queue's `first` on. */
+function writeSlice(first: number): void {
+  for (let i = first; i < next; i++) if (queue[i].subscribed) queue[i].subscriber.write?.();
 }
 
 /** Empties the queue: the run is over (or given up, on a hidden page). */
