@@ -14,7 +14,7 @@
 // where it is, then ticks again those it had ticked: nobody waits behind a stream of requests.
 // A slice first ticks its subscribers, then has them write what their ticks made ready, in a
 // loop of its own: the DOM's writes for a thousand clocks cost less together than each beside
-// its tick's script (bench/PAGE.md, 6 Dec: 8 % of a steady second's script).
+// its tick's script (bench/PAGE.md, 6 Dec: a tenth of a steady second's script, for 0.05 KB gzip).
 
 /** A display that the shared timer keeps up to date. */
 export interface TickSubscriber {
@@ -38,7 +38,7 @@ const SLICE_MS = 8;
 
 // Each subscriber's place in the ticker. On a page of a thousand clocks a run ticks hundreds of
 // them a few times a second: an entry's fields, read and set in place, cost the ticks less than
-// the Map and Sets they replaced (each lookup hashed; bench/PAGE.md, 6 Dec).
+// the Map and Sets they replaced (each lookup hashed; bench/PAGE.md, 6 Dec), for 0.11 KB gzip more.
 interface Entry {
   readonly subscriber: TickSubscriber;
   /** When its next tick is due, performance.now() ms, as its last tick said (0 before it: at once). */
