@@ -512,7 +512,8 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
 
   /**
    * For the shared ticker: makes the text ready if it is due ({@link ServerClockElement.write}
-   * writes it), and fires `server-clock-end` when a countdown to `until` reaches zero (a timer's end comes from the SDK's timer).
+   * writes it), and fires `server-clock-end` when a countdown to `until` reaches zero (a timer's
+   * end comes from the SDK's timer).
    * @returns ms until the text must change again; undefined while the time is unknown, or while
    * a timer's text stands still.
    * @internal
