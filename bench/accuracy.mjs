@@ -14,6 +14,7 @@ import { startDelayProxy } from '../test/delay-proxy.mjs';
 import { PROFILES } from './delay-profiles.mjs';
 import { BROWSERS, CHROMIUM_ARGS } from '../scripts/browsers.mjs';
 import { saveResults } from './results.mjs';
+import { quantile } from './stats.mjs';
 
 const TARGETS = { uniform: { median: 0.5, p95: 1.5 }, rough: { median: 1, p95: 3 } };
 // +1 h 2 min 3.456 s: the page's wall clock, and so its performance.timeOrigin, is this far off.
@@ -79,12 +80,6 @@ const machineNow = () => performance.timeOrigin + performance.now();
 const localDrift = Number(flags['local-drift']);
 if (!Number.isFinite(localDrift) || Math.abs(localDrift) >= 1e5)
   throw new Error(`--local-drift: not a rate in ppm: ${flags['local-drift']}`);
-
-function quantile(sorted, q) {
-  const i = (sorted.length - 1) * q;
-  const [lo, hi] = [Math.floor(i), Math.ceil(i)];
-  return sorted[lo] + (sorted[hi] - sorted[lo]) * (i - lo);
-}
 
 /** Median, p95 and max of |error|, and the median of the error itself (a bias shows there). */
 function summary(values) {

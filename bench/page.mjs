@@ -14,6 +14,7 @@ import { startServer, stopServer } from '../test/servers.mjs';
 import { BROWSERS, CHROMIUM_ARGS } from '../scripts/browsers.mjs';
 import { styles } from '../dist/component/server-clock.styles.js';
 import { saveResults } from './results.mjs';
+import { quantile } from './stats.mjs';
 
 const GOALS = { longestTask: 50, scriptPerSecond: 5 };
 
@@ -186,6 +187,7 @@ function selfTimes({ nodes, samples, timeDeltas }) {
     .map(([name, ms]) => ({ name, ms: Math.round(ms * 10) / 10 }));
 }
 
+const ascending = (values) => [...values].sort((a, b) => a - b);
 const sleep = (ms) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 
 /** Loads one page and measures it from its load event for `seconds`. */
@@ -249,6 +251,7 @@ async function measure(browser, url, n) {
       scriptPerSecond: perSecond.reduce((a, b) => a + b, 0) / perSecond.length,
       taskPerSecond: ((previous.task - atStart.task) * 1000) / seconds,
       busiestSecond: Math.max(...perSecond),
+      medianSecond: quantile(ascending(perSecond), 0.5),
       perSecond,
       scriptAtLoad: atLoad.script * 1000,
       longTasks: afterLoad.length,
@@ -279,6 +282,7 @@ function table(n, pages) {
     row('script per second, average', (r) => ms(r.scriptPerSecond), `≤ ${GOALS.scriptPerSecond} ms`),
     row('main thread per second (all tasks), average', (r) => ms(r.taskPerSecond)),
     row('script in the busiest second', (r) => ms(r.busiestSecond)),
+    row('script in the median second', (r) => ms(r.medianSecond)),
     row(
       'long tasks after load: count, longest',
       (r) => `${r.longTasks}, ${ms(r.longestTask)}`,
