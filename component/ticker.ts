@@ -19,8 +19,9 @@
 /** A display that the shared timer keeps up to date. */
 export interface TickSubscriber {
   /**
-   * Updates the display if it is due; returns ms until it must change again, or undefined while
-   * that is not known (no time to show yet).
+   * Brings the display up to date if it is due (or makes the change ready for its `write`);
+   * returns ms until it must change again, or undefined while that is not known (no time to show
+   * yet).
    */
   tick(): number | undefined;
   /** Writes into the DOM what its tick in the same slice made ready, if anything. */
