@@ -52,12 +52,13 @@ async function frozenClock(attributes: Record<string, string>): Promise<ServerCl
   const el = document.createElement('server-clock');
   for (const [name, value] of Object.entries(attributes)) el.setAttribute(name, value);
   el.url = server.url;
-  let samples = 0;
-  el.addEventListener('server-clock-sync', (e) => (samples = e.detail.samples));
+  let estimates = 0;
+  el.addEventListener('server-clock-sync', () => estimates++);
   document.body.append(el);
   mounted.push(el);
-  // The first burst, whole.
-  await waitFor(() => samples >= 8, 'a full sync burst');
+  // The first burst, whole: the first answer's estimate, then the burst's at its end (not
+  // `detail.samples >= 8`: where the browser's clock is coarse, the estimator may set some aside).
+  await waitFor(() => estimates >= 2, 'a full sync burst');
   await killServer(server);
   await waitFor(() => el.state === 'reconnecting', 'state reconnecting');
   await pausePageClock();
