@@ -50,6 +50,8 @@ interface Entry {
   subscribed: boolean;
 }
 
+// Each subscriber's entry, for subscribe and unsubscribe: a walk of `all` to find it instead took
+// 12 ms for a thousand subscribes (in Node here).
 const entries = new Map<TickSubscriber, Entry>();
 // The same entries, in the order they subscribed, for the runs' loops over everybody.
 const all: Entry[] = [];
