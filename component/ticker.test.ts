@@ -152,26 +152,35 @@ test('one unsubscribed while it waits in a run is passed over; the last, unsubsc
   assert.deepEqual(tickerStatus(), { armed: false, subscribers: 0 }, 'no timer left armed for nobody');
 });
 
-test("a slice's writes come after its ticks, one for each tick", async () => {
-  const { subscribers, ticks } = slowSubscribers(20, 1);
-  const events: string[] = [];
+test('ticks come in batches of at most 64, each followed by its writes, in the same order', async () => {
+  const { subscribers } = slowSubscribers(150, 0);
+  const events: { kind: 'tick' | 'write'; index: number }[] = [];
   for (const [index, subscriber] of subscribers.entries()) {
     const tick = subscriber.tick.bind(subscriber);
     subscriber.tick = () => {
-      events.push('tick');
+      events.push({ kind: 'tick', index });
       return tick();
     };
-    subscriber.write = () => events.push(`write ${index} in slice ${ticks[ticks.length - 1].slice}`);
+    subscriber.write = () => events.push({ kind: 'write', index });
   }
   for (const subscriber of subscribers) subscribe(subscriber);
   subscribed.push(...subscribers);
-  await until(() => events.filter((e) => e.startsWith('write')).length >= 20, 'every write');
-  const slices = new Set(ticks.map((t) => t.slice));
-  assert.ok(slices.size >= 2, `over ${slices.size} slices`);
-  // Each slice: its ticks, then the writes of those it ticked, in the same order.
-  const expected = [...slices].flatMap((slice) => {
-    const ticked = ticks.filter((t) => t.slice === slice);
-    return [...ticked.map(() => 'tick'), ...ticked.map((t) => `write ${t.index} in slice ${slice}`)];
-  });
-  assert.deepEqual(events.slice(0, expected.length), expected);
+  await until(() => events.filter((e) => e.kind === 'write').length >= 150, 'every write');
+  // The first run's events, as batches: a run of ticks, then a run of writes.
+  const batches: { ticks: number[]; writes: number[] }[] = [];
+  for (const { kind, index } of events.slice(0, 300)) {
+    const last = batches.at(-1);
+    if (kind === 'tick' && (!last || last.writes.length > 0)) batches.push({ ticks: [index], writes: [] });
+    else if (kind === 'tick') last!.ticks.push(index);
+    else last!.writes.push(index);
+  }
+  assert.ok(batches.length >= 3, `150 ticks in ${batches.length} batches`);
+  for (const { ticks, writes } of batches) {
+    assert.ok(ticks.length <= 64, `a batch of ${ticks.length}`);
+    assert.deepEqual(writes, ticks, "a batch's writes: one for each of its ticks, in order");
+  }
+  assert.deepEqual(
+    batches.flatMap((b) => b.ticks),
+    subscribers.map((_, index) => index),
+  );
 });
