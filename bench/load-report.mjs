@@ -1,6 +1,7 @@
 // bench:load's figures: the generators' raw results combined per measuring window, the targets,
 // and the tables that print them side by side.
 import { SETTLED_DRIFT } from '../dist/sdk/sync.js';
+import { nearestRank } from './stats.mjs';
 
 // The listener runs: judged on the steady window, as before there were two.
 const LISTENER_TARGETS = { missed: 0, lagP99: 100, heapPerConnection: 8 * 1024 };
@@ -27,8 +28,8 @@ export function summarize(arrays, failures = 0) {
   sorted.sort();
   const count = sorted.length + failures;
   if (count === 0) return { count, failures, p50: null, p99: null, max: null };
-  const at = (p) => sorted[Math.ceil((p / 100) * count) - 1] ?? Infinity;
-  return { count, failures, p50: at(50), p99: at(99), max: failures ? Infinity : sorted[sorted.length - 1] };
+  const at = (q) => nearestRank(sorted, q, count) ?? Infinity;
+  return { count, failures, p50: at(0.5), p99: at(0.99), max: failures ? Infinity : sorted[sorted.length - 1] };
 }
 
 const ms = (v) => (v === null ? 'n/a' : v === Infinity ? 'timeout' : `${v.toFixed(v < 10 ? 1 : 0)} ms`);

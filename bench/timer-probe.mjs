@@ -8,13 +8,18 @@ import { io } from 'socket.io-client';
 const [url, name] = process.argv.slice(2);
 const now = () => performance.timeOrigin + performance.now();
 const socket = io(url, { transports: ['websocket'], reconnection: false, forceNew: true });
-await new Promise((resolve) => socket.once('connect', resolve));
+// A probe that cannot connect, or gets no answer, fails (and so does the run) rather than wait.
+const ANSWER_MS = 5000;
+await new Promise((resolve, reject) => {
+  socket.once('connect', resolve);
+  socket.once('connect_error', reject);
+});
 
 let low = -Infinity;
 let high = Infinity;
 for (let i = 0; i < 16; i++) {
   const t0 = now();
-  const { t1, t2 } = await socket.emitWithAck('api:time-sync');
+  const { t1, t2 } = await socket.timeout(ANSWER_MS).emitWithAck('api:time-sync');
   const t3 = now();
   low = Math.max(low, t2 - t3);
   high = Math.min(high, t1 - t0);
@@ -41,6 +46,6 @@ const arm = (state) => {
   );
 };
 socket.on('api:timer', arm);
-const ack = await socket.emitWithAck('api:timer-watch', name);
+const ack = await socket.timeout(ANSWER_MS).emitWithAck('api:timer-watch', name);
 process.send({ type: 'ready' });
 arm(ack);

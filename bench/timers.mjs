@@ -15,6 +15,7 @@ import { parseArgs } from 'node:util';
 import { admin, startCluster, ADMIN_TOKEN } from '../test/cluster.mjs';
 import { startServer, stopServer } from '../test/servers.mjs';
 import { childProcesses } from './children.mjs';
+import { nearestRank } from './stats.mjs';
 
 const { values } = parseArgs({
   options: { clients: { type: 'string', default: '3000' }, changes: { type: 'string', default: '100' } },
@@ -27,14 +28,10 @@ const CHANGE_GAP_MS = 50;
 const TARGETS = { p99: 100, spread: 5, lost: 0 };
 const BUDGET_MS = 300_000;
 
-const { spawn, ask, finished } = childProcesses('bench:timers', BUDGET_MS);
+const { spawn, ask, stopOnQuit, finished } = childProcesses('bench:timers', BUDGET_MS);
 
 const now = () => performance.timeOrigin + performance.now();
 const sleep = (ms) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
-
-function quantile(sorted, q) {
-  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : NaN;
-}
 
 async function run(title, urls) {
   const name = `bench-${Date.now()}`;
@@ -93,8 +90,8 @@ async function run(title, urls) {
   const result = {
     title,
     watchers,
-    p50: quantile(latencies, 0.5),
-    p99: quantile(latencies, 0.99),
+    p50: nearestRank(latencies, 0.5),
+    p99: nearestRank(latencies, 0.99),
     max: latencies.at(-1),
     lost,
     spread,
@@ -111,6 +108,7 @@ async function run(title, urls) {
 console.log(`bench:timers: ${clients} watchers, ${changes} changes, ${PROBES_PER_NODE} end probes per node`);
 const rows = [];
 const cluster = await startCluster({ nodes: 3 });
+const keepCluster = stopOnQuit(() => cluster.close());
 try {
   rows.push(
     await run(
@@ -119,12 +117,15 @@ try {
     ),
   );
 } finally {
+  keepCluster();
   await cluster.close();
 }
 const single = await startServer('demo', 0, ['--admin-token', ADMIN_TOKEN, '--no-demo']);
+const keepSingle = stopOnQuit(() => stopServer(single));
 try {
   rows.push(await run('memory, 1 node', [single.url]));
 } finally {
+  keepSingle();
   await stopServer(single, 'SIGTERM');
 }
 finished();
