@@ -30,8 +30,11 @@ const offset = (low + high) / 2; // node's clock − reference
 
 let armed;
 const arm = (state) => {
-  clearTimeout(armed);
+  // Only a running state sets the end. The node's own push of the end (status `ended`) may come
+  // before this probe's timer, late on a busy machine, has fired: it must not cancel that timer, or
+  // the probe never ends (the run waited for it until its budget ran out, twice in some 17 runs).
   if (state.status !== 'running') return;
+  clearTimeout(armed);
   const at = state.endsAt - offset; // on the reference clock
   // A timer to 1 ms before, then a short spin (setTimeout has whole-millisecond resolution). A long
   // spin would not help: nine probes spinning at once on two cores delay each other.
