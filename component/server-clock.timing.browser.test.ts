@@ -13,6 +13,7 @@ import type { EndDetail, ServerClockElement } from './server-clock.js';
 import { formatter } from './format.js';
 import { openConnections } from '../sdk/connection.js';
 import {
+  firstBurst,
   installPageClock,
   killServer,
   pausePageClock,
@@ -52,13 +53,10 @@ async function frozenClock(attributes: Record<string, string>): Promise<ServerCl
   const el = document.createElement('server-clock');
   for (const [name, value] of Object.entries(attributes)) el.setAttribute(name, value);
   el.url = server.url;
-  let estimates = 0;
-  el.addEventListener('server-clock-sync', () => estimates++);
+  const burst = firstBurst(el, 'server-clock-sync');
   document.body.append(el);
   mounted.push(el);
-  // The first burst, whole: the first answer's estimate, then the burst's at its end (not
-  // `detail.samples >= 8`: where the browser's clock is coarse, the estimator may set some aside).
-  await waitFor(() => estimates >= 2, 'a full sync burst');
+  await burst;
   await killServer(server);
   await waitFor(() => el.state === 'reconnecting', 'state reconnecting');
   await pausePageClock();

@@ -3,6 +3,7 @@
 import { expect } from '@esm-bundle/chai';
 import { connectClock, type ServerClock, type SyncDetail } from './index.js';
 import {
+  firstBurst,
   killServer,
   nextEvent,
   restartServer,
@@ -18,18 +19,6 @@ const HOUR = 3_600_000;
 /** The first sync event that `accept` accepts. */
 function syncEvent(clock: ServerClock, accept: (detail: SyncDetail) => boolean, timeout = 15_000) {
   return nextEvent<CustomEvent<SyncDetail>>(clock, 'sync', timeout, (e) => accept(e.detail));
-}
-
-/**
- * Resolves once a clock made a moment ago has its first burst, whole: the first answer's
- * estimate, then the burst's at its end. (How many samples an estimate rests on says less: where
- * the browser's clock is coarse, the estimator may set some aside, and `samples >= 8` may come
- * only with a resync.)
- */
-async function firstBurst(clock: ServerClock): Promise<void> {
-  let estimates = 0;
-  clock.addEventListener('sync', () => estimates++);
-  await waitFor(() => estimates >= 2, 'the first burst');
 }
 
 /**
@@ -78,7 +67,7 @@ describe('ServerClock in the browser', () => {
     servers.push(server);
     const clock = connectClock(server.url, { reconnectDelay: 100, reconnectDelayMax: 400 });
     clocks.push(clock);
-    await firstBurst(clock);
+    await firstBurst(clock, 'sync');
 
     const disconnected = nextEvent<CustomEvent<{ reason: string }>>(clock, 'disconnect');
     await killServer(server);
@@ -121,7 +110,7 @@ describe('ServerClock in the browser', () => {
     servers.push(server);
     const clock = connectClock(server.url);
     clocks.push(clock);
-    await firstBurst(clock);
+    await firstBurst(clock, 'sync');
     // Right after the first burst the next scheduled one is a second away.
     const samples: number[] = [];
     clock.addEventListener('sync', () => samples.push(performance.now()));
@@ -152,7 +141,7 @@ describe('ServerClock in the browser', () => {
 
     const clock = connectClock(server.url);
     clocks.push(clock);
-    await firstBurst(clock);
+    await firstBurst(clock, 'sync');
     expect(clock.offset, 'the offset undoes the skew').to.be.within(-3 * HOUR - 5000, -3 * HOUR);
     await expectServerTime(clock, 3);
 

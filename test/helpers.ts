@@ -1,7 +1,7 @@
 // Helpers for browser tests: the real servers behind the test runner, and waiting without guessing.
 import { executeServerCommand } from '@web/test-runner-commands';
 
-export { nextEvent, waitFor } from './waiting.js';
+export { firstBurst, nextEvent, waitFor } from './waiting.js';
 
 export interface SpawnedServer {
   id: number;

@@ -33,6 +33,18 @@ export function nextEvent<E extends Event = CustomEvent>(
   });
 }
 
+/**
+ * Resolves once `target`, a clock (`sync` events) or an element on one (`server-clock-sync`), has
+ * had its first sync burst whole, counting from the call: the first answer's estimate, then the
+ * burst's at its end. (How many samples an estimate rests on says less: where the browser's clock
+ * is coarse, the estimator may set some aside, and `samples >= 8` may come only with a resync.)
+ */
+export async function firstBurst(target: EventTarget, type: 'sync' | 'server-clock-sync'): Promise<void> {
+  let estimates = 0;
+  target.addEventListener(type, () => estimates++);
+  await waitFor(() => estimates >= 2, 'the first sync burst');
+}
+
 /** Like {@link waitFor}, for a check that must await something (a fetch, a store). */
 export async function waitForAsync<T>(
   check: () => Promise<T>,
