@@ -8,9 +8,10 @@ import { onceReady } from './redis-link.js';
  * One clock for the cluster: Redis' `TIME` is the reference, and each node serves its own clock
  * corrected onto it. The correction is measured NTP-style (t0 on the node, TIME on Redis, t3 on the
  * node: the offset is TIME minus the midpoint, within half the round trip either way) over a few
- * round trips, keeping the fastest. The first correction is stepped before the node serves anything;
- * every later change is slewed at 5 % (sdk/slew.ts, a pure module shared with the SDK), so the time a
- * node serves never jumps or runs backwards.
+ * round trips, keeping the fastest, and re-measured every 15 s; a measurement wider than the last
+ * one (widened for the drift since) and agreeing with it is passed over. The first correction is
+ * stepped before the node serves anything; every later change is slewed at 5 % (sdk/slew.ts, a
+ * pure module shared with the SDK), so the time a node serves never jumps or runs backwards.
  */
 
 /** One round trip to Redis: the node's clock before and after, and Redis' TIME in between (ms). */
@@ -51,6 +52,28 @@ export function estimateOffset(samples: readonly TimeSample[]): ClockEstimate | 
   };
 }
 
+/** A {@link ClockEstimate} and when it was measured (the node's monotonic clock, ms). */
+export interface Measurement extends ClockEstimate {
+  at: number;
+}
+
+/** How fast the node's clock may run against Redis': 100 ppm, as the SDK assumes of a local clock. */
+const DRIFT = 100e-6;
+
+/**
+ * The measurement a node should go by once `latest` is in: `latest`, unless `previous`, widened
+ * by the drift since, is still the narrower and agrees with it (their ranges overlap). A
+ * measurement taken while the node's event loop was busy reads every answer late: its round trips
+ * are long, its offset is off by up to half of them, and an older one of a quiet moment says more.
+ * Ranges apart mean the node's clock moved (stepped, or drifted beyond the bound): `latest` then.
+ */
+export function preferredMeasurement(previous: Measurement | undefined, latest: Measurement): Measurement {
+  if (!previous) return latest;
+  const widened = previous.uncertainty + DRIFT * (latest.at - previous.at);
+  const agree = Math.abs(latest.offset - previous.offset) <= latest.uncertainty + widened;
+  return agree && widened < latest.uncertainty ? previous : latest;
+}
+
 /** The slew as the SDK's, but never a step: a running node's served time must not jump. */
 function slewTowards(current: Slew, to: number, t: number): Slew {
   return { from: slewedOffset(current, t), to, start: t };
@@ -79,7 +102,7 @@ export interface ClusterClock {
   offset(): number;
   /**
    * How far {@link ClusterClock.now} may be from Redis' TIME, ms: half the best round trip of the
-   * last measurement, the part of a correction still being slewed, and 100 ppm of drift since.
+   * measurement it goes by, the part of a correction still being slewed, and 100 ppm of drift since.
    */
   uncertainty(): number;
   /** Whether the last attempt to measure succeeded. */
@@ -95,7 +118,6 @@ export interface ClusterClock {
   close(): void;
 }
 
-const DRIFT = 100e-6;
 const ROUND_TIMEOUT_MS = 1000;
 const START_TIMEOUT_MS = 5000;
 
@@ -110,7 +132,7 @@ export function createClusterClock(options: ClusterClockOptions): ClusterClock {
   // Corrections are timed on the monotonic clock: the node's own clock may be stepped under them.
   const mono = () => performance.now();
   let slew: Slew = step(0, mono());
-  let measured: (ClockEstimate & { at: number }) | undefined;
+  let measured: Measurement | undefined;
   let ok = false;
   let inFlight: Promise<boolean> | undefined;
   let timer: NodeJS.Timeout | undefined;
@@ -135,7 +157,7 @@ export function createClusterClock(options: ClusterClockOptions): ClusterClock {
     return { t0, time: timeReplyMs(reply), t3 };
   };
 
-  const sample = async (): Promise<ClockEstimate & { at: number }> => {
+  const sample = async (): Promise<Measurement> => {
     // ioredis would queue the commands until it reconnects: a queued round trip means nothing.
     if (redis.status !== 'ready') throw new Error(`redis connection ${redis.status}`);
     const samples: TimeSample[] = [];
@@ -143,19 +165,24 @@ export function createClusterClock(options: ClusterClockOptions): ClusterClock {
     return { ...estimateOffset(samples)!, at: mono() };
   };
 
-  const record = (estimate: ClockEstimate & { at: number }) => {
-    measured = estimate;
-    if (!ok) log.info('cluster clock measured', { offset: estimate.offset, uncertainty: estimate.uncertainty });
+  const record = (measurement: Measurement) => {
+    measured = measurement;
+    if (!ok) log.info('cluster clock measured', { offset: measurement.offset, uncertainty: measurement.uncertainty });
     ok = true;
   };
 
   const measure = () =>
     (inFlight ??= sample()
-      .then((estimate) => {
-        // Until the first measurement there is nothing to slew from: the node served its own clock.
-        const t = mono();
-        slew = measured ? slewTowards(slew, estimate.offset, t) : step(estimate.offset, t);
-        record(estimate);
+      .then((latest) => {
+        const preferred = preferredMeasurement(measured, latest);
+        if (preferred === latest) {
+          // Until the first measurement there is nothing to slew from: the node served its own clock.
+          const t = mono();
+          slew = measured ? slewTowards(slew, latest.offset, t) : step(latest.offset, t);
+        } else {
+          log.debug('cluster clock keeps its last measurement', { latest, kept: preferred });
+        }
+        record(preferred);
         return true;
       })
       .catch((error: unknown) => {
