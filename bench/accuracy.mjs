@@ -124,8 +124,12 @@ function systemClockOffset(clock) {
   const d = [];
   for (const end = p.now() + 30; p.now() < end;) d.push(p.timeOrigin + p.now() - dateNow());
   d.sort((a, b) => a - b);
-  const estimates = [0.25, 0.5, 0.75].map((q) => d[Math.floor(q * (d.length - 1))] - q);
-  return { offset: estimates[1], bound: Math.max(...estimates) - Math.min(...estimates) };
+  // The offset as quantile q of the reads says it: that quantile, less the fraction's own (q).
+  const offsetBy = (q) => d[Math.floor(q * (d.length - 1))] - q;
+  const lower = offsetBy(0.25);
+  const median = offsetBy(0.5);
+  const upper = offsetBy(0.75);
+  return { offset: median, bound: Math.max(lower, median, upper) - Math.min(lower, median, upper) };
 }
 
 /** The page's and the bench's machine clocks against the system clock, measured together. */
