@@ -18,6 +18,9 @@ export interface RedisLink {
   close(): Promise<void>;
 }
 
+/** A listener as ioredis' clients (Node event emitters) take one. */
+type Listener = Parameters<Redis['off']>[1];
+
 /** Resolves when `client` is next ready, or after `timeout` ms. */
 export function onceReady(client: Redis, timeout: number): Promise<void> {
   return new Promise((resolve) => {
@@ -42,22 +45,29 @@ export function openRedisLink(option: RedisOption, log: Logger): RedisLink {
   if (typeof option === 'string') owned.push(commands);
   const listeners: (() => void)[] = [];
   let lost = false;
+  // Every listener put on a client, to take off on close: the caller's client outlives the link,
+  // and the link's own quit would otherwise be logged as a loss.
+  const attached: { client: Redis; event: string; listener: Listener }[] = [];
+  const on = (client: Redis, event: string, listener: Listener) => {
+    client.on(event, listener);
+    attached.push({ client, event, listener });
+  };
 
   const watch = (client: Redis, role: string) => {
     let down = false;
-    client.on('error', (error: Error) => {
+    on(client, 'error', (error: Error) => {
       if (down) return;
       down = true;
       log.warn('redis connection error', { role, error: error.message });
     });
-    client.on('ready', () => (down = false));
+    on(client, 'ready', () => (down = false));
   };
   watch(commands, 'commands');
-  commands.on('close', () => {
+  on(commands, 'close', () => {
     if (!lost) log.warn('redis connection lost');
     lost = true;
   });
-  commands.on('ready', () => {
+  on(commands, 'ready', () => {
     if (!lost) return;
     lost = false;
     log.info('redis connection back');
@@ -75,9 +85,12 @@ export function openRedisLink(option: RedisOption, log: Logger): RedisLink {
     up: () => commands.status === 'ready',
     onReconnect: (listener) => void listeners.push(listener),
     async close() {
-      // quit() waits for Redis; a connection that is down is just disconnected.
+      // quit() waits for Redis; a connection that is down is just disconnected. Without an
+      // `error` listener, an error while quitting would crash the process: one that ignores it stays.
+      for (const { client, event, listener } of attached.splice(0)) client.off(event, listener);
       await Promise.all(
         owned.map(async (client) => {
+          client.on('error', () => undefined);
           if (client.status !== 'ready') return client.disconnect();
           await client.quit().catch(() => client.disconnect());
         }),

@@ -105,7 +105,8 @@ export interface ClockServerOptions {
   timerStore?: TimerStoreFactory;
   /**
    * Redis, for several nodes: a URL (`redis://127.0.0.1:6379`), or an ioredis client you pass in
-   * (it stays yours: `close()` does not quit it, and subscriptions use duplicates of it). Timers then
+   * (it stays yours: `close()` does not quit it but takes the server's listeners off it, so give it
+   * an `error` listener of your own; subscriptions use duplicates of it). Timers then
    * live in Redis, socket.io's Redis adapter carries each change to the watchers on every node, and
    * the clock served (ticks, sync answers, deadlines) is {@link ClockServerOptions.clock} corrected
    * onto Redis' `TIME`, the cluster's reference: measured before {@link ClockServer.listen} listens,
