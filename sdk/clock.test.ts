@@ -79,6 +79,29 @@ test('syncs with the server: now() is its clock, within the uncertainty', async 
   }
 });
 
+test('at(local): the server time at a reading of the local clock, as now() would say at it', async (t) => {
+  const { server, url } = await startClockServer();
+  t.after(() => server.close());
+  // The local clock, 5 s off the machine's, and held still while the test reads it.
+  let held: number | undefined;
+  const local = () => held ?? monotonicNow() + 5000;
+  const clock = connectClock(url, { clock: local });
+  t.after(() => clock.close());
+  assert.ok(Number.isNaN(clock.at(local())), 'NaN before the first estimate');
+
+  const { detail } = await burst(clock);
+  await waitFor(() => Math.abs(clock.offset - detail.offset) < 0.01, 'the slew to the burst estimate', 5000);
+  held = local();
+  assert.equal(clock.at(held), clock.now());
+  const reading = held;
+  held = undefined;
+  // A reading 1 s earlier is 1 s earlier on the server's clock too, give or take its drift.
+  assert.ok(Math.abs(clock.at(reading) - clock.at(reading - 1000) - 1000) < 0.5);
+  assert.ok(Math.abs(clock.at(reading) - preciseNow()) < 1000, 'the server time, not the local clock');
+  clock.close();
+  assert.ok(Number.isNaN(clock.at(reading)), 'NaN after close()');
+});
+
 test('the first sync answer replaces an estimate from pushes at once: pushes run late by the delay', async (t) => {
   // Pushes every 10 ms and 40 ms each way: pushes arrive before the first sync answer does.
   const server = createClockServer({ logger: createLogger('silent'), tickInterval: 10 });

@@ -213,9 +213,27 @@ export class ServerClock extends TypedEventTarget<ServerClockEventMap> {
 
   /** Estimated server time in epoch milliseconds; NaN until the first estimate, and after close(). */
   now(): number {
-    const t = this.#clock();
-    const offset = this.#offsetAt(t);
-    return offset === undefined ? NaN : t + offset;
+    return this.at(this.#clock());
+  }
+
+  /**
+   * The server's time, epoch ms, at `local`: a reading of this clock's local source (the `clock`
+   * option; by default `performance.timeOrigin + performance.now()`). One reading then serves
+   * many displays at one instant, and an event stamped earlier is placed on the server's clock.
+   * A reading from before the last estimate gets the correction in effect as that estimate came
+   * in. NaN until the first estimate, and after close(); {@link ServerClock.now} is `at` of a
+   * reading taken now.
+   *
+   * @example When a click happened, on the server's clock (not when its handler ran)
+   * ```ts
+   * button.addEventListener('click', (event) => {
+   *   const clickedAt = clock.at(performance.timeOrigin + event.timeStamp);
+   * });
+   * ```
+   */
+  at(local: number): number {
+    const offset = this.#offsetAt(local);
+    return offset === undefined ? NaN : local + offset;
   }
 
   /** Where the connection is in its lifecycle (see {@link ConnectionState}); `disconnected` after close(). */

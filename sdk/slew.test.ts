@@ -47,3 +47,11 @@ test('a new correction mid-slew starts from where the old one has got to', () =>
   assert.equal(slewedOffset(second, at), reached, 'no jump');
   assert.ok(Math.abs(slewedOffset(second, at + 200) - (reached - SLEW_RATE * 200)) < 1e-9, 'heads for the new target');
 });
+
+test('before a correction began, the offset it began from', () => {
+  for (const gap of [40, -40]) {
+    const slew = correct(correct(undefined, 500, 0), 500 + gap, 1000);
+    assert.equal(slewedOffset(slew, 999), 500);
+    assert.equal(slewedOffset(slew, 0), 500);
+  }
+});

@@ -18,13 +18,16 @@ export const SLEW_RATE = 0.05;
 /** Corrections larger than this step at once (ms). */
 export const STEP_THRESHOLD = 250;
 
-/** The offset in effect at local time `t` (not before the correction began); undefined without one. */
+/**
+ * The offset in effect at local time `t`; undefined without one. Before the correction began
+ * (a local time read earlier), the offset it began from.
+ */
 export function slewedOffset(slew: Slew, t: number): number;
 export function slewedOffset(slew: Slew | undefined, t: number): number | undefined;
 export function slewedOffset(slew: Slew | undefined, t: number): number | undefined {
   if (!slew) return undefined;
   const { from, to, start } = slew;
-  const done = SLEW_RATE * (t - start);
+  const done = SLEW_RATE * Math.max(0, t - start);
   return from + Math.max(-done, Math.min(done, to - from));
 }
 
