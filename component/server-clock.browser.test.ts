@@ -339,8 +339,8 @@ describe('<server-clock>', () => {
       // Counted on the way out to the shared ticker, which calls each element's tick() (where the
       // element fires its server-clock-sync: the first element's tick counts for its estimate).
       const tick = el.tick.bind(el);
-      el.tick = () => {
-        const due = tick();
+      el.tick = (at) => {
+        const due = tick(at);
         ticks++;
         if (waiting.delete(el) && waiting.size === 0) perEstimate.push(ticks);
         return due;
@@ -385,14 +385,14 @@ describe('<server-clock>', () => {
     let slice: { ticks: number; start: number; end: number } | undefined;
     for (const el of els) {
       const tick = el.tick.bind(el);
-      el.tick = () => {
+      el.tick = (at) => {
         if (!slice) {
           const started = { ticks: 0, start: performance.now(), end: 0 };
           slices.push(started);
           slice = started;
           queueMicrotask(() => (slice = undefined));
         }
-        const due = tick();
+        const due = tick(at);
         slice.ticks++;
         slice.end = performance.now();
         return due;

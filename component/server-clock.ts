@@ -137,6 +137,11 @@ function isGiven(value: string | null | undefined): value is string {
   return value !== undefined && value !== null && value !== '';
 }
 
+/** A server time from the SDK, undefined while it is not known (the SDK's NaN, or no clock). */
+function known(time: number | undefined): number | undefined {
+  return time === undefined || Number.isNaN(time) ? undefined : time;
+}
+
 /** Whether `value` is a timestamp `Date.parse` reads (such as an ISO 8601 date and time). */
 function isTimestamp(value: string): boolean {
   return !Number.isNaN(Date.parse(value));
@@ -511,24 +516,25 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
   }
 
   /**
-   * For the shared ticker: makes the text ready if it is due ({@link ServerClockElement.write}
-   * writes it), and fires `server-clock-end` when a countdown to `until` reaches zero (a timer's
-   * end comes from the SDK's timer).
+   * For the shared ticker: makes the text ready if it is due at the instant `at` ({@link
+   * ServerClockElement.write} writes it), and fires `server-clock-end` when a countdown to `until`
+   * reaches zero (a timer's end comes from the SDK's timer).
+   * @param at - A reading of the clock's local time (`monotonicNow()`), the ticker's for its batch.
    * @returns ms until the text must change again; undefined while the time is unknown, or while
    * a timer's text stands still.
    * @internal
    */
-  tick(): number | undefined {
+  tick(at: number): number | undefined {
     this.#catchUp();
-    const due = this.#tickText();
+    const due = this.#tickText(at);
     // Rendered now rather than in a microtask after the ticker's slice, so that the slice's time counts it.
     if (this.isUpdatePending && this.hasUpdated) this.performUpdate();
     return due;
   }
 
   /** {@link ServerClockElement.tick}'s work on the text and the end of `until`. */
-  #tickText(): number | undefined {
-    const now = this.#serverTime;
+  #tickText(at: number): number | undefined {
+    const now = known(this.#held?.clock.at(at));
     if (now === undefined) return undefined;
     const until = this.#untilMs;
     if (until !== undefined && !this.#ended && now >= until) {
@@ -557,10 +563,9 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
     return now !== undefined && (!timer || timer.state !== undefined || timer.error !== undefined);
   }
 
-  /** The server's time, epoch ms; undefined until the clock has an estimate (its NaN). */
+  /** The server's time, epoch ms; undefined until the clock has an estimate. */
   get #serverTime(): number | undefined {
-    const now = this.#held?.clock.now();
-    return now === undefined || Number.isNaN(now) ? undefined : now;
+    return known(this.#held?.clock.now());
   }
 
   /** The shown unit of time, ms. */

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
 import { runSoon, subscribe, tickerStatus, unsubscribe, type TickSubscriber } from './ticker.js';
+import { monotonicNow } from '../sdk/monotonic.js';
 
 /** Busy for `ms` of wall-clock time, as a tick that renders is. */
 function busy(ms: number): void {
@@ -70,12 +71,12 @@ test('a run asked for during a run goes on, then ticks again those it had ticked
   let asked = -1;
   // In the second slice, one of them has news (a new estimate, say).
   const tick = subscribers[12].tick.bind(subscribers[12]);
-  subscribers[12].tick = () => {
+  subscribers[12].tick = (at) => {
     if (asked === -1) {
       asked = ticks.length;
       runSoon();
     }
-    return tick();
+    return tick(at);
   };
   for (const subscriber of subscribers) subscribe(subscriber);
   subscribed.push(...subscribers);
@@ -127,9 +128,9 @@ test('one unsubscribed while it waits in a run is passed over; the last, unsubsc
   const { subscribers, ticks } = slowSubscribers(20, 1);
   // In the first slice, one of them takes away one that waits further on (an element removed).
   const tick = subscribers[2].tick.bind(subscribers[2]);
-  subscribers[2].tick = () => {
+  subscribers[2].tick = (at) => {
     unsubscribe(subscribers[15]);
-    return tick();
+    return tick(at);
   };
   for (const subscriber of subscribers) subscribe(subscriber);
   subscribed.push(...subscribers);
@@ -157,9 +158,9 @@ test('ticks come in batches of at most 64, each followed by its writes, in the s
   const events: { kind: 'tick' | 'write'; index: number }[] = [];
   for (const [index, subscriber] of subscribers.entries()) {
     const tick = subscriber.tick.bind(subscriber);
-    subscriber.tick = () => {
+    subscriber.tick = (at) => {
       events.push({ kind: 'tick', index });
-      return tick();
+      return tick(at);
     };
     subscriber.write = () => events.push({ kind: 'write', index });
   }
@@ -183,4 +184,27 @@ test('ticks come in batches of at most 64, each followed by its writes, in the s
     batches.flatMap((b) => b.ticks),
     subscribers.map((_, index) => index),
   );
+});
+
+test('each tick is at a reading of the local clock a few ticks old at most, and its due counts from it', async () => {
+  const seen: { index: number; at: number; read: number }[] = [];
+  const subscribers = Array.from({ length: 20 }, (_, index): TickSubscriber => ({
+    tick(at) {
+      seen.push({ index, at, read: monotonicNow() });
+      busy(0.2);
+      return 50;
+    },
+  }));
+  for (const subscriber of subscribers) subscribe(subscriber);
+  subscribed.push(...subscribers);
+  await until(() => seen.filter((s) => s.index === 19).length >= 3, 'three ticks of each');
+  for (const { at, read } of seen) {
+    // Eight ticks of 0.2 ms, with room for a busy machine.
+    assert.ok(at <= read && read - at < 30, `an instant ${read - at} ms old`);
+  }
+  for (const index of [0, 19]) {
+    const ats = seen.filter((s) => s.index === index).map((s) => s.at);
+    for (let i = 1; i < ats.length; i++)
+      assert.ok(ats[i] >= ats[i - 1] + 50, `ticked again after ${ats[i] - ats[i - 1]} ms`);
+  }
 });

@@ -15,15 +15,22 @@
 // A slice ticks its subscribers in batches, each followed by the batch's writes of what its ticks
 // made ready, in a loop of their own: the DOM's writes cost less together than each beside its
 // tick's script (bench/PAGE.md, 6 Dec: a tenth of a steady second's script, for 0.05 KB gzip).
+// The time is read once every few ticks, and handed to those ticks as their instant: a clock read
+// (native calls into `performance`) in every tick, and another for the slice's budget, cost a
+// page of a thousand clocks more script than the ticks' own work (bench/PAGE.md, 6 Dec).
+
+import { monotonicNow } from '../sdk/monotonic.js';
 
 /** A display that the shared timer keeps up to date. */
 export interface TickSubscriber {
   /**
-   * Brings the display up to date if it is due (or makes the change ready for its `write`);
-   * returns ms until it must change again, or undefined while that is not known (no time to show
-   * yet).
+   * Brings the display up to date for the instant `at` if it is due (or makes the change ready
+   * for its `write`); returns ms until it must change again, or undefined while that is not known
+   * (no time to show yet).
+   * @param at - The instant of the tick: a reading of `monotonicNow()` (`performance.timeOrigin +
+   * performance.now()`, the SDK's local clock by default) that the ticker took for a few ticks.
    */
-  tick(): number | undefined;
+  tick(at: number): number | undefined;
   /** Writes into the DOM what its tick made ready, if anything: after its batch of ticks. */
   write?(): void;
 }
@@ -44,12 +51,18 @@ const SLICE_MS = 8;
  */
 const WRITE_BATCH = 64;
 
+/**
+ * Ticks at one reading of the time: few enough that a slice overruns SLICE_MS by little (eight
+ * slow ticks, each rendering, at most), and their instant is at most eight ticks old.
+ */
+const TICKS_PER_READING = 8;
+
 // Each subscriber's place in the ticker. On a page of a thousand clocks a run ticks hundreds of
 // them a few times a second: an entry's fields, read and set in place, cost the ticks less than
 // the Map and Sets they replaced (each lookup hashed; bench/PAGE.md, 6 Dec), for 0.11 KB gzip more.
 interface Entry {
   readonly subscriber: TickSubscriber;
-  /** When its next tick is due, performance.now() ms, as its last tick said (0 before it: at once). */
+  /** When its next tick is due, `monotonicNow()` ms, as its last tick said (0 before it: at once). */
   dueAt: number;
   /** Whether it waits in the run in progress. */
   queued: boolean;
@@ -88,7 +101,7 @@ function runAll(): void {
 
 /** The timer's run: those whose tick is due (the timer is not armed during a run). */
 function runDue(): void {
-  const now = performance.now();
+  const now = monotonicNow();
   for (const entry of all) if (entry.dueAt <= now) enqueue(entry);
   runSlice();
 }
@@ -101,7 +114,7 @@ function runSlice(): void {
     endRun();
     return;
   }
-  const start = performance.now();
+  const start = monotonicNow();
   let now = start;
   while (next < queue.length && now - start < SLICE_MS) {
     // A batch of ticks, then their writes; the slice's time counts both.
@@ -110,12 +123,12 @@ function runSlice(): void {
       const entry = queue[next++];
       entry.queued = false;
       if (!entry.subscribed) continue;
-      const due = entry.subscriber.tick() ?? MAX_SLEEP_MS;
-      now = performance.now();
+      const due = entry.subscriber.tick(now) ?? MAX_SLEEP_MS;
       entry.dueAt = now + Math.min(due, MAX_SLEEP_MS);
+      if ((next - batch) % TICKS_PER_READING === 0) now = monotonicNow();
     }
     writeBatch(batch);
-    now = performance.now();
+    now = monotonicNow();
   }
   if (next < queue.length) {
     timer = setTimeout(runSlice);
@@ -124,7 +137,6 @@ function runSlice(): void {
   endRun();
   // (Nobody left: the last unsubscribed in its own tick.)
   if (all.length === 0) return;
-  now = performance.now();
   let wakeAt = now + MAX_SLEEP_MS;
   for (const entry of all) wakeAt = Math.min(wakeAt, entry.dueAt);
   timer = setTimeout(runDue, Math.max(0, wakeAt - now));
