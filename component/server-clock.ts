@@ -519,7 +519,8 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
    * For the shared ticker: makes the text ready if it is due at the instant `at` ({@link
    * ServerClockElement.write} writes it), and fires `server-clock-end` when a countdown to `until`
    * reaches zero (a timer's end comes from the SDK's timer).
-   * @param at - A reading of the clock's local time (`monotonicNow()`), the ticker's for its batch.
+   * @param at - A reading of the local clock (`monotonicNow()`), which the ticker took for a few
+   * ticks: the element's clocks read that clock too (the pool makes them with the SDK's default).
    * @returns ms until the text must change again; undefined while the time is unknown, or while
    * a timer's text stands still.
    * @internal
