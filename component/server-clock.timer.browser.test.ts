@@ -219,6 +219,9 @@ async function pausedAtTwoHours(attributes: Record<string, string> = {}): Promis
   expect(Math.ceil(paused.remaining! / 1000), 'paused within a second of the start').to.equal(TWO_HOURS);
   const el = mount({ url: server.url, timer: name, ...attributes });
   await statusOf(el, 'paused');
+  // The time left shows once the clock has its first estimate too, which may come after the
+  // timer's state (on a busy machine it did): until then, the placeholder.
+  await waitFor(() => textOf(el) !== '--:--', 'the time left shown');
   await el.updateComplete;
   return el;
 }
