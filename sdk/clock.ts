@@ -26,7 +26,8 @@ export interface ClockOptions extends ConnectionOptions {
   event?: string;
   /**
    * Sync exchanges in the burst on connect (and when the page is shown again, or the wall clock
-   * jumps). The resyncs after it take half as many, and a quarter once the drift is known.
+   * jumps). The resyncs after it take half as many, and a quarter once the drift is known over
+   * a steady link.
    * @defaultValue `8`
    */
   samples?: number;
@@ -37,9 +38,10 @@ export interface ClockOptions extends ConnectionOptions {
    */
   timeout?: number;
   /**
-   * Longest time between resyncs, ms, once the drift between the two clocks is known (to 10 ppm):
-   * resyncs start a second after connecting and back off, doubling, to a minute until then, and
-   * to this after. Each delay is drawn ±25 % at random, so that clocks that connected together do
+   * Longest time between resyncs, ms, once the drift between the two clocks is known (to 10 ppm)
+   * over a steady link (its fastest round trips within 2 ms of each other): resyncs start a
+   * second after connecting and back off, doubling, to a minute until then (and over a jittery
+   * link), and to this after. Each delay is drawn ±25 % at random, so that clocks that connected together do
    * not sync together.
    * @defaultValue `240_000` (4 minutes)
    */

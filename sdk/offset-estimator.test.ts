@@ -6,6 +6,7 @@ import {
   estimateDrift,
   estimateFromPushes,
   estimateFromSync,
+  linkJitter,
   type PushSample,
   type SyncSample,
 } from './offset-estimator.js';
@@ -374,4 +375,16 @@ test('pushes: nonsense is ignored, and drift widens older bounds', () => {
   assert.ok(est);
   const agedBound = old.time - old.receivedAt - DRIFT_BOUND * (recent.receivedAt - old.receivedAt);
   assert.ok(Math.abs(est.offset - (Math.max(agedBound, recent.time - recent.receivedAt) + 0.5)) < 1e-9);
+});
+
+test('linkJitter: how far the lower quartile of the round trips is above the fastest', () => {
+  // Round trips (the server's processing taken out) 10, 11, 12, 13, 14, 15, 20, 30 ms, in another order.
+  const trips = [14, 30, 10, 13, 20, 11, 15, 12];
+  const samples = exchanges(trips.length, (i) => ({ out: trips[i] / 2, back: trips[i] / 2 })).map((e) =>
+    sample(serverClock(500), e),
+  );
+  // The lower quartile of eight is the third fastest.
+  assert.ok(Math.abs(linkJitter(samples) - (12 - 10)) < EPS, `${linkJitter(samples)}`);
+  assert.equal(linkJitter(samples.slice(0, 1)), 0, 'one sample: nothing varies');
+  assert.equal(linkJitter([]), 0);
 });

@@ -231,6 +231,18 @@ function intersect(samples: readonly SyncSample[], rate: number, widen: number) 
 }
 
 /**
+ * How much the link's delays vary, as the samples show it: how far the lower quartile of their
+ * round trips (less the server's own time) is above the fastest, ms; 0 for no samples. The offset
+ * is set by the fastest legs of the newest exchanges: the wider this, the more fresh exchanges it
+ * takes to find them.
+ */
+export function linkJitter(samples: readonly SyncSample[]): number {
+  const rtts = samples.map(roundTrip).sort((a, b) => a - b);
+  if (rtts.length === 0) return 0;
+  return rtts[Math.floor(rtts.length / 4)] - rtts[0];
+}
+
+/**
  * Estimates the offset from pushed times alone (servers without sync), oldest first.
  *
  * A push cannot arrive before it was sent, and a value truncated to `resolution` was read up to

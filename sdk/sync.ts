@@ -1,7 +1,7 @@
 /**
  * The sync loop: how a clock keeps its estimate of the server's time up to date. A burst of sync
  * exchanges on every (re)connect, smaller resyncs that back off, with jitter, to the resync
- * interval once the drift is known, pushed times for servers that don't answer sync, and a fresh
+ * interval once the drift is known over a steady link, pushed times for servers that don't answer sync, and a fresh
  * burst when the wall clock jumps or the page is shown again; never more than the protocol's
  * {@link SYNC_LOAD}.
  */
@@ -10,6 +10,7 @@ import type { ClockSocket } from './connection.js';
 import {
   estimateFromPushes,
   estimateFromSync,
+  linkJitter,
   type Estimate,
   type PushSample,
   type SyncSample,
@@ -51,18 +52,37 @@ const PUSH_WINDOW = 16;
 // A wall clock that moves this far against the monotonic one means a sleep or a clock change.
 const SKEW_JUMP_MS = 1000;
 // Resync a second after connecting, then back off, doubling: up to a minute until the drift is
-// known to SETTLED_DRIFT (old samples then stay useful for minutes), then up to the resync interval.
+// known to SETTLED_DRIFT (old samples then stay useful for minutes) over a steady link, then up to
+// the resync interval.
 const FIRST_RESYNC_MS = 1000;
 const UNSETTLED_RESYNC_MS = 60_000;
 /**
  * The drift uncertainty (10 ppm) within which a clock's resyncs take a quarter of `samples` and
- * back off to the resync interval; before it, half, up to a minute apart. (Exported for the load
- * bench, which counts the clocks past it.)
+ * back off to the resync interval, if its link is steady ({@link STEADY_LINK_MS}); before it,
+ * half, up to a minute apart. (Exported for the load bench, which counts the clocks past it.)
  */
 export const SETTLED_DRIFT = 1e-5;
+/**
+ * The most a steady link's round trips vary ({@link linkJitter}), ms. Over a link whose delays
+ * vary more, the offset rests on the fastest legs of a few fresh exchanges: resyncs of 2 every 4
+ * minutes left it at about half a millisecond 15 minutes on over 40 ± 5 ms (the bench's uniform
+ * link), against 0.2 ms with 4 every minute (bench/ACCURACY.md). So such a clock keeps resyncing
+ * as before its drift was known; a LAN's, whose fastest exchanges are all alike, backs off.
+ */
+const STEADY_LINK_MS = 2;
 // Each delay is drawn this far either side of its step, so that clocks that connected together
 // (a crowd at the start of an event) spread out instead of syncing in step.
 const RESYNC_JITTER = 0.25;
+
+/**
+ * Whether a clock's resyncs may be smaller and rarer (a quarter of `samples`, up to the resync
+ * interval apart) after `estimate` from sync `samples`: its drift is known to {@link
+ * SETTLED_DRIFT}, so that old samples serve for minutes, and its link is steady ({@link
+ * STEADY_LINK_MS}), so that a few fresh ones keep the offset. (Exported for tests.)
+ */
+export function resyncsBackOff(estimate: Estimate, samples: readonly SyncSample[]): boolean {
+  return estimate.drift.uncertainty <= SETTLED_DRIFT && linkJitter(samples) <= STEADY_LINK_MS;
+}
 
 // Pushes are listened to on this view of the socket. The event's name is an option, for servers
 // of other kinds (the classic socket.io example pushes 'time'), and socket.io's typed map cannot
@@ -211,9 +231,9 @@ export class SyncLoop {
       .catch(() => undefined);
   }
 
-  /** Whether the drift is known well enough for old samples to serve for minutes. */
+  /** Whether the resyncs may be smaller and rarer now ({@link resyncsBackOff}). */
   #settled(): boolean {
-    return this.#latest?.mode === 'sync' && this.#latest.estimate.drift.uncertainty <= SETTLED_DRIFT;
+    return this.#latest?.mode === 'sync' && resyncsBackOff(this.#latest.estimate, this.#syncSamples);
   }
 
   #scheduleResync(): void {
