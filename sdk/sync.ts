@@ -1,9 +1,9 @@
 /**
  * The sync loop: how a clock keeps its estimate of the server's time up to date. A burst of sync
  * exchanges on every (re)connect, smaller resyncs that back off, with jitter, to the resync
- * interval once the drift is known over a steady link, pushed times for servers that don't answer sync, and a fresh
- * burst when the wall clock jumps or the page is shown again; never more than the protocol's
- * {@link SYNC_LOAD}.
+ * interval once the drift is known over a steady link, pushed times for servers that don't
+ * answer sync, and a fresh burst when the wall clock jumps or the page is shown again; never more
+ * than the protocol's {@link SYNC_LOAD}.
  */
 import type { Socket } from 'socket.io-client';
 import type { ClockSocket } from './connection.js';
