@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { UNKNOWN_DRIFT, type Estimate, type SyncSample } from './offset-estimator.js';
+import { UNKNOWN_DRIFT, linkJitter, type Estimate, type SyncSample } from './offset-estimator.js';
 import { SETTLED_DRIFT, resyncsBackOff } from './sync.js';
 import { sample, seededRandom, serverClock } from '../test/samples.js';
 
-/** Exchanges 15 s apart over 4 minutes, each leg's delay drawn by `leg`. */
-function overLink(leg: () => number): SyncSample[] {
-  return Array.from({ length: 16 }, (_, i) =>
+/** `count` exchanges 15 s apart, each leg's delay drawn by `leg`. */
+function overLink(leg: () => number, count = 16): SyncSample[] {
+  return Array.from({ length: count }, (_, i) =>
     sample(serverClock(-1234.5), { t0: 1_000_000 + i * 15_000, out: leg(), back: leg() }),
   );
 }
@@ -30,4 +30,14 @@ test('resyncs back off once the drift is known over a steady link, not over a ji
   assert.equal(resyncsBackOff(known, jittery), false, 'a link of 40 ± 5 ms, drift known');
   assert.equal(resyncsBackOff({ ...known, drift: UNKNOWN_DRIFT }, lan), false, 'drift not known');
   assert.equal(resyncsBackOff(withDrift(SETTLED_DRIFT * 2), lan), false, 'drift known to 20 ppm only');
+});
+
+test('a clock that connected with a crowd: its queued first bursts do not keep its resyncs from backing off', () => {
+  const random = seededRandom(12);
+  // A LAN, but most legs of the first 24 exchanges (the burst on connect and four resyncs) wait up
+  // to 300 ms behind the crowd's traffic; then 12 exchanges of three quiet resyncs.
+  let legs = 0;
+  const samples = overLink(() => 0.3 + 0.5 * random() + (legs++ < 48 && random() < 0.85 ? 300 * random() : 0), 36);
+  assert.ok(linkJitter(samples.slice(0, 24)) > 2, 'the first bursts alone: jittery');
+  assert.equal(resyncsBackOff(withDrift(SETTLED_DRIFT / 2), samples), true);
 });
