@@ -39,7 +39,7 @@ export interface ClockOptions extends ConnectionOptions {
   timeout?: number;
   /**
    * Longest time between resyncs, ms, once the drift between the two clocks is known (to 10 ppm)
-   * over a steady link (its fastest round trips within 2 ms of each other): resyncs start a
+   * over a steady link (its fastest quarter of round trips within 2 ms): resyncs start a
    * second after connecting and back off, doubling, to a minute until then (and over a jittery
    * link), and to this after. Each delay is drawn ±25 % at random, so that clocks that
    * connected together do not sync together.
