@@ -595,8 +595,10 @@ export class ServerClockElement extends LitElement implements TickSubscriber {
   #shown(now: number): Shown | undefined {
     const unit = this.#unit;
     if (isGiven(this.timer)) {
-      // The server's timer as the element follows it; in a server render, its state given then.
-      const remaining = this.#timer ? this.#timer.timer.remaining() : remainingAt(this.serverRender?.timer, now);
+      // The server's timer as the element follows it (in a server render, its state given then),
+      // at `now`: the instant the text's unit was found for, not a reading of the clock of its own.
+      const state = this.#timer ? this.#timer.timer.state : this.serverRender?.timer;
+      const remaining = remainingAt(state, now);
       return remaining === undefined ? undefined : this.#countdown(remaining);
     }
     const until = this.#untilMs;
