@@ -66,8 +66,9 @@ export const SETTLED_DRIFT = 1e-5;
  * The most a steady link's round trips vary ({@link linkJitter}), ms. Over a link whose delays
  * vary more, the offset rests on the fastest legs of a few fresh exchanges: resyncs of 2 every 4
  * minutes left it at about half a millisecond 15 minutes on over 40 ± 5 ms (the bench's uniform
- * link), against 0.2 ms with 4 every minute (bench/ACCURACY.md). So such a clock keeps resyncing
- * as before its drift was known; a LAN's, whose fastest exchanges are all alike, backs off.
+ * link), against 0.2 ms with 4 every minute (simulated: bench/ACCURACY.md). So such a clock keeps
+ * resyncing as before its drift was known; a LAN's, whose fastest exchanges are all alike, backs
+ * off.
  */
 const STEADY_LINK_MS = 2;
 // Each delay is drawn this far either side of its step, so that clocks that connected together
