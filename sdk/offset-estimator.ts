@@ -77,6 +77,12 @@ const QUARTILE_SAMPLES = 4;
 /** The round trip less the server's own time; NaN for samples that are not times. */
 const roundTrip = (s: SyncSample) => s.t3 - s.t0 - (s.t2 - s.t1);
 
+/** The samples' round trips, the fastest first. */
+const sortedRoundTrips = (samples: readonly SyncSample[]) => samples.map(roundTrip).sort((a, b) => a - b);
+
+/** How far the round trip at `quantile` of `rtts` (sorted, not empty) is above the fastest, ms. */
+const excessAt = (rtts: readonly number[], quantile: number) => rtts[Math.floor(rtts.length * quantile)] - rtts[0];
+
 /** Which causality bound a point of the fit is: `t2 − t3`, below the offset, or `t1 − t0`, above it. */
 type Side = 'lower' | 'upper';
 
@@ -130,7 +136,7 @@ function fitSlope(points: readonly FitPoint[]): { rate: number; sigma: number } 
  */
 export function estimateDrift(samples: readonly SyncSample[]): Drift {
   const at = samples[samples.length - 1]?.t3;
-  const rtts = samples.map(roundTrip).sort((a, b) => a - b);
+  const rtts = sortedRoundTrips(samples);
   // How far a fast sample's bound is from its edge, roughly: below it, weights grow no more. A
   // tenth of the median's excess round trip, or a fifth of the lower quartile's where that is
   // less: a clock that connected with a crowd has most of its first samples queued, and a floor as
@@ -138,9 +144,9 @@ export function estimateDrift(samples: readonly SyncSample[]): Drift {
   // minutes (bench/LOAD.md). Where most samples are fast, the median's is the smaller. The
   // quartile only once it holds QUARTILE_SAMPLES: below that it is the second or third fastest
   // alone, and a floor that small let a fit of six samples claim ±37 ppm for a drift 88 ppm away.
-  const excess = (quantile: number) => rtts[Math.floor(rtts.length * quantile)] - rtts[0];
-  const fromMedian = excess(1 / 2) / 10;
-  const floor = (rtts.length >= 4 * QUARTILE_SAMPLES ? Math.min(fromMedian, excess(1 / 4) / 5) : fromMedian) + 0.01;
+  const fromMedian = excessAt(rtts, 1 / 2) / 10;
+  const floor =
+    (rtts.length >= 4 * QUARTILE_SAMPLES ? Math.min(fromMedian, excessAt(rtts, 1 / 4) / 5) : fromMedian) + 0.01;
   const bounds = samples.flatMap((s) => {
     // A sample's bounds are off their edges by its two legs, at most by its excess round trip.
     const weight = ((roundTrip(s) - rtts[0]) / 2 + floor) ** -2;
@@ -237,9 +243,8 @@ function intersect(samples: readonly SyncSample[], rate: number, widen: number) 
  * takes to find them.
  */
 export function linkJitter(samples: readonly SyncSample[]): number {
-  const rtts = samples.map(roundTrip).sort((a, b) => a - b);
-  if (rtts.length === 0) return 0;
-  return rtts[Math.floor(rtts.length / 4)] - rtts[0];
+  const rtts = sortedRoundTrips(samples);
+  return rtts.length === 0 ? 0 : excessAt(rtts, 1 / 4);
 }
 
 /**
