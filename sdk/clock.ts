@@ -41,8 +41,8 @@ export interface ClockOptions extends ConnectionOptions {
    * Longest time between resyncs, ms, once the drift between the two clocks is known (to 10 ppm)
    * over a steady link (its fastest quarter of round trips within 2 ms): resyncs start a
    * second after connecting and back off, doubling, to a minute until then (and over a jittery
-   * link), and to this after. Each delay is drawn ±25 % at random, so that clocks that
-   * connected together do not sync together.
+   * link; there to 15 s until the samples span 3 minutes), and to this after. Each delay is
+   * drawn ±25 % at random, so that clocks that connected together do not sync together.
    * @defaultValue `240_000` (4 minutes)
    */
   resyncInterval?: number;

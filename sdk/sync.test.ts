@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { UNKNOWN_DRIFT, linkJitter, type Estimate, type SyncSample } from './offset-estimator.js';
-import { SETTLED_DRIFT, resyncsBackOff } from './sync.js';
+import { UNKNOWN_DRIFT, linkJitter, type Drift, type SyncSample } from './offset-estimator.js';
+import { SETTLED_DRIFT, nextResync } from './sync.js';
 import { sample, seededRandom, serverClock } from '../test/samples.js';
 
 /** `count` exchanges 15 s apart, each leg's delay drawn by `leg`. */
@@ -11,25 +11,44 @@ function overLink(leg: () => number, count = 16): SyncSample[] {
   );
 }
 
-/** An estimate whose drift is known to `uncertainty` (the rest does not matter here). */
-const withDrift = (uncertainty: number): Estimate => ({
-  offset: -1234.5,
-  uncertainty: 1,
-  at: 1_000_000,
-  samples: 16,
-  drift: { rate: 0, uncertainty },
-});
+/** A drift known to `uncertainty`. */
+const known = (uncertainty: number): Drift => ({ rate: 0, uncertainty });
+
+// The clock's defaults.
+const settings = { samples: 8, resyncInterval: 240_000 };
 
 test('resyncs back off once the drift is known over a steady link, not over a jittery one', () => {
   const random = seededRandom(11);
   // A LAN: each leg 0.3–0.8 ms. The bench's uniform link: 40 ± 5 ms each way.
   const lan = overLink(() => 0.3 + 0.5 * random());
   const jittery = overLink(() => 35 + 10 * random());
-  const known = withDrift(SETTLED_DRIFT / 2);
-  assert.equal(resyncsBackOff(known, lan), true, 'a LAN, drift known');
-  assert.equal(resyncsBackOff(known, jittery), false, 'a link of 40 ± 5 ms, drift known');
-  assert.equal(resyncsBackOff({ ...known, drift: UNKNOWN_DRIFT }, lan), false, 'drift not known');
-  assert.equal(resyncsBackOff(withDrift(SETTLED_DRIFT * 2), lan), false, 'drift known to 20 ppm only');
+  const backedOff = { exchanges: 2, longest: 240_000 };
+  const unsettled = { exchanges: 4, longest: 60_000 };
+  assert.deepEqual(nextResync(known(SETTLED_DRIFT / 2), lan, settings), backedOff, 'a LAN, drift known');
+  assert.deepEqual(nextResync(known(SETTLED_DRIFT / 2), jittery, settings), unsettled, '40 ± 5 ms, drift known');
+  assert.deepEqual(nextResync(UNKNOWN_DRIFT, lan, settings), unsettled, 'drift not known');
+  assert.deepEqual(nextResync(known(SETTLED_DRIFT * 2), lan, settings), unsettled, 'drift known to 20 ppm only');
+  const often = { samples: 8, resyncInterval: 30_000 };
+  assert.deepEqual(nextResync(known(SETTLED_DRIFT / 2), lan, often), { exchanges: 2, longest: 30_000 });
+  assert.deepEqual(nextResync(UNKNOWN_DRIFT, lan, often), { exchanges: 4, longest: 30_000 }, 'never past the interval');
+});
+
+test('over a jittery link, resyncs at most 15 s apart until the samples span 3 minutes or fill the window', () => {
+  const random = seededRandom(13);
+  const leg = () => 35 + 10 * random();
+  // 12 exchanges 15 s apart span 2 ¾ minutes; 13, 3 minutes.
+  assert.deepEqual(nextResync(UNKNOWN_DRIFT, overLink(leg, 12), settings), { exchanges: 4, longest: 15_000 });
+  assert.deepEqual(nextResync(UNKNOWN_DRIFT, overLink(leg, 13), settings), { exchanges: 4, longest: 60_000 });
+  // Bursts of 40 fill the window of 64 samples within a minute: then a minute apart.
+  const large = { samples: 80, resyncInterval: 240_000 };
+  const full = Array.from({ length: 64 }, (_, i) =>
+    sample(serverClock(-1234.5), { t0: 1_000_000 + i * 1000, out: leg(), back: leg() }),
+  );
+  assert.deepEqual(nextResync(UNKNOWN_DRIFT, full.slice(1), large), { exchanges: 40, longest: 15_000 });
+  assert.deepEqual(nextResync(UNKNOWN_DRIFT, full, large), { exchanges: 40, longest: 60_000 });
+  // A LAN's offset rests on any fresh exchange: up to a minute apart until its drift is known.
+  const lan = overLink(() => 0.3 + 0.5 * random(), 4);
+  assert.deepEqual(nextResync(UNKNOWN_DRIFT, lan, settings), { exchanges: 4, longest: 60_000 });
 });
 
 test('a clock that connected with a crowd: its queued first bursts do not keep its resyncs from backing off', () => {
@@ -39,5 +58,5 @@ test('a clock that connected with a crowd: its queued first bursts do not keep i
   let legs = 0;
   const samples = overLink(() => 0.3 + 0.5 * random() + (legs++ < 48 && random() < 0.85 ? 300 * random() : 0), 36);
   assert.ok(linkJitter(samples.slice(0, 24)) > 2, 'the first bursts alone: jittery');
-  assert.equal(resyncsBackOff(withDrift(SETTLED_DRIFT / 2), samples), true);
+  assert.equal(nextResync(known(SETTLED_DRIFT / 2), samples, settings).exchanges, 2, 'backed off');
 });

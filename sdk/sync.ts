@@ -8,9 +8,11 @@
 import type { Socket } from 'socket.io-client';
 import type { ClockSocket } from './connection.js';
 import {
+  UNKNOWN_DRIFT,
   estimateFromPushes,
   estimateFromSync,
   linkJitter,
+  type Drift,
   type Estimate,
   type PushSample,
   type SyncSample,
@@ -51,15 +53,13 @@ const SYNC_MAX_AGE_MS = 15 * 60_000;
 const PUSH_WINDOW = 16;
 // A wall clock that moves this far against the monotonic one means a sleep or a clock change.
 const SKEW_JUMP_MS = 1000;
-// Resync a second after connecting, then back off, doubling: up to a minute until the drift is
-// known to SETTLED_DRIFT (old samples then stay useful for minutes) over a steady link, then up to
-// the resync interval.
+// Resync a second after connecting, then back off, doubling, up to a longest gap that depends on
+// how far the clock has come (see nextResync).
 const FIRST_RESYNC_MS = 1000;
-const UNSETTLED_RESYNC_MS = 60_000;
 /**
  * The drift uncertainty (10 ppm) within which a clock's resyncs take a quarter of `samples` and
  * back off to the resync interval, if its link is steady ({@link STEADY_LINK_MS}); before it,
- * half, up to a minute apart. (Exported for the load bench, which counts the clocks past it.)
+ * half ({@link nextResync}). (Exported for the load bench, which counts the clocks past it.)
  */
 export const SETTLED_DRIFT = 1e-5;
 /**
@@ -71,18 +71,49 @@ export const SETTLED_DRIFT = 1e-5;
  * off.
  */
 const STEADY_LINK_MS = 2;
+// Over a jittery link, until its samples span FILLING_SPAN_MS (or fill the window), a clock's
+// resyncs are at most FILLING_RESYNC_MS apart: its drift is not known yet, so its offset rests on
+// the fresh exchanges, and few of them are fast. Simulated over 40 ± 5 ms (bench/ACCURACY.md):
+// both of the accuracy bench's 2-minute targets met in 462 of 500 runs, against 327 with resyncs
+// up to a minute apart from the start; 112 exchanges in a clock's first quarter of an hour against
+// 87. It stops short of the window's 64 samples (about 3.75 minutes of such resyncs) so that the
+// window then comes to span more time, over which the drift fit sharpens.
+const FILLING_SPAN_MS = 3 * 60_000;
+const FILLING_RESYNC_MS = 15_000;
+const UNSETTLED_RESYNC_MS = 60_000;
 // Each delay is drawn this far either side of its step, so that clocks that connected together
 // (a crowd at the start of an event) spread out instead of syncing in step.
 const RESYNC_JITTER = 0.25;
 
+/** A clock's next resync: how many exchanges, and the longest its delay may double up to (ms). */
+export interface Resync {
+  exchanges: number;
+  longest: number;
+}
+
 /**
- * Whether a clock's resyncs may be smaller and rarer (a quarter of `samples`, up to the resync
- * interval apart) after `estimate` from sync `samples`: its drift is known to {@link
- * SETTLED_DRIFT}, so that old samples serve for minutes, and its link is steady ({@link
- * STEADY_LINK_MS}), so that a few fresh ones keep the offset. (Exported for tests.)
+ * A clock's next resync, its `drift` estimated from sync `samples` (pure; exported for tests):
+ * - its drift known to {@link SETTLED_DRIFT} over a steady link ({@link STEADY_LINK_MS}): a
+ *   quarter of `samples`, up to `resyncInterval` apart. Old samples serve for minutes, and a few
+ *   fresh ones keep the offset.
+ * - over a jittery link while its samples span less than 3 minutes: half of `samples`, up to
+ *   15 s apart.
+ * - otherwise: half, up to a minute apart.
+ * (Never further apart than `resyncInterval`.)
  */
-export function resyncsBackOff(estimate: Estimate, samples: readonly SyncSample[]): boolean {
-  return estimate.drift.uncertainty <= SETTLED_DRIFT && linkJitter(samples) <= STEADY_LINK_MS;
+export function nextResync(
+  drift: Drift,
+  samples: readonly SyncSample[],
+  { samples: size, resyncInterval }: Pick<SyncSettings, 'samples' | 'resyncInterval'>,
+): Resync {
+  const steady = linkJitter(samples) <= STEADY_LINK_MS;
+  if (steady && drift.uncertainty <= SETTLED_DRIFT) return { exchanges: Math.ceil(size / 4), longest: resyncInterval };
+  const span = samples.length ? samples[samples.length - 1].t3 - samples[0].t0 : 0;
+  const filling = !steady && span < FILLING_SPAN_MS && samples.length < SYNC_WINDOW;
+  return {
+    exchanges: Math.ceil(size / 2),
+    longest: Math.min(resyncInterval, filling ? FILLING_RESYNC_MS : UNSETTLED_RESYNC_MS),
+  };
 }
 
 // Pushes are listened to on this view of the socket. The event's name is an option, for servers
@@ -180,8 +211,9 @@ export class SyncLoop {
   /**
    * A burst of sync exchanges, one after another, unless one is under way, the socket is not
    * connected or the server is known to be push-only. `restart`: a full burst, and from the first
-   * resync delay. The first burst has all of `samples`, later ones half, and a quarter once the
-   * drift is known; fewer if the budget runs out. Its samples give one estimate, at its end: one
+   * resync delay. The first burst has all of `samples`, later ones as {@link nextResync} has
+   * them (half, or a quarter once the drift is known over a steady link); fewer if the budget
+   * runs out. Its samples give one estimate, at its end: one
    * slew and one `sync` event a burst, not one a sample (on a page of a thousand elements, each
    * reaches every one). Only a first answer, with no estimate from sync yet, gives one at once.
    */
@@ -192,7 +224,7 @@ export class SyncLoop {
     clearTimeout(this.#resyncTimer);
     const generation = this.#generation;
     const { samples, clock } = this.#settings;
-    const size = this.#bursts ? Math.ceil(samples / (this.#settled() ? 4 : 2)) : samples;
+    const size = this.#bursts ? this.#nextResync().exchanges : samples;
     // Whether this burst has samples that no estimate given yet rests on.
     let unused = false;
     for (let i = 0; i < size && this.#budget.take(this.#tokens, performance.now()); i++) {
@@ -232,15 +264,14 @@ export class SyncLoop {
       .catch(() => undefined);
   }
 
-  /** Whether the resyncs may be smaller and rarer now ({@link resyncsBackOff}). */
-  #settled(): boolean {
-    return this.#latest?.mode === 'sync' && resyncsBackOff(this.#latest.estimate, this.#syncSamples);
+  /** The next resync ({@link nextResync}); before any estimate from sync, as while the drift is unknown. */
+  #nextResync(): Resync {
+    const drift = this.#latest?.mode === 'sync' ? this.#latest.estimate.drift : UNKNOWN_DRIFT;
+    return nextResync(drift, this.#syncSamples, this.#settings);
   }
 
   #scheduleResync(): void {
-    const { resyncInterval } = this.#settings;
-    const longest = this.#settled() ? resyncInterval : Math.min(resyncInterval, UNSETTLED_RESYNC_MS);
-    const step = Math.min(longest, FIRST_RESYNC_MS * 2 ** this.#bursts++);
+    const step = Math.min(this.#nextResync().longest, FIRST_RESYNC_MS * 2 ** this.#bursts++);
     const delay = step * (1 + RESYNC_JITTER * (2 * Math.random() - 1));
     this.#resyncTimer = setTimeout(() => {
       this.#checkSkew();
