@@ -128,7 +128,8 @@ function fitSlope(points: readonly FitPoint[]): { rate: number; sigma: number } 
  * request's. Queued samples barely count, and a delay that is always longer one way tilts
  * neither edge.
  *
- * The rate's uncertainty is three standard errors of the fit plus a ppm of wander. An unsure
+ * The rate's uncertainty is three standard errors of the fit (of the edge fits, but at least
+ * half the first fit's) plus a ppm of wander. An unsure
  * rate is drawn towards no drift (a prior of 10 ppm, or as much as the fit shows),
  * the uncertainty still spanning the fit's; one whose uncertainty reaches the drift bound is
  * {@link UNKNOWN_DRIFT}: too few samples, too short a span, or a server clock that does not run
@@ -155,7 +156,8 @@ export function estimateDrift(samples: readonly SyncSample[]): Drift {
       { t: s.t0 - at, y: s.t1 - s.t0, weight, side: 'upper' as const },
     ];
   });
-  let line = fitSlope(bounds);
+  const first = fitSlope(bounds);
+  let line = first;
   for (let i = 0; i < EDGE_FITS; i++) {
     const { rate } = line;
     // How far inside its side's edge a bound lies, along the line found so far.
@@ -164,10 +166,19 @@ export function estimateDrift(samples: readonly SyncSample[]): Drift {
     const depth = (b: FitPoint) => Math.abs(edge[b.side] - (b.y - rate * b.t));
     line = fitSlope(bounds.map((b) => ({ ...b, weight: (depth(b) + floor) ** -2 })));
   }
+  // An edge fit weighs the points by how near its edge they lie, along the line before it, so
+  // the points it leans on lie near its line by that choice, and its residuals can understate how
+  // far a few exchanges tilt it: with resyncs of 2 some bursts have no fast leg at all, and over
+  // loopback about one reading in 20,000 fell outside its uncertainty (a fit claimed ±4.3 ppm for
+  // a drift 6.6 ppm away). The first fit's weights are set by the round trips alone. A link's
+  // edges are sharper than its spread, so the edge fits may well be sharper than the first, but
+  // not more than twice (bench/ACCURACY.md): none outside in 240,000 readings then; at no more
+  // sharp than the first, a drift of 200 ppm over the rough link stayed unknown for 10 minutes.
+  const sigma = Math.max(line.sigma, first.sigma / 2);
   // Drawn towards no drift as far as the fit is unsure, and still spanning all the fit allows.
   const prior = Math.max(DRIFT_PRIOR, Math.abs(line.rate)) ** 2;
-  const rate = (line.rate * prior) / (prior + line.sigma ** 2);
-  const uncertainty = Math.abs(line.rate - rate) + DRIFT_SIGMAS * line.sigma + DRIFT_WANDER;
+  const rate = (line.rate * prior) / (prior + sigma ** 2);
+  const uncertainty = Math.abs(line.rate - rate) + DRIFT_SIGMAS * sigma + DRIFT_WANDER;
   // (Not a number, from a fit without spread or freedom, is unknown too.)
   return uncertainty < DRIFT_BOUND ? { rate, uncertainty } : UNKNOWN_DRIFT;
 }

@@ -57,9 +57,9 @@ const SKEW_JUMP_MS = 1000;
 // how far the clock has come (see nextResync).
 const FIRST_RESYNC_MS = 1000;
 /**
- * The drift uncertainty (10 ppm) within which a clock's resyncs take a quarter of `samples` and
- * back off to the resync interval, if its link is steady ({@link STEADY_LINK_MS}); before it,
- * half ({@link nextResync}). (Exported for the load bench, which counts the clocks past it.)
+ * The drift uncertainty (10 ppm) within which a clock's resyncs back off to the resync interval,
+ * if its link is steady ({@link STEADY_LINK_MS}); before it, up to a minute apart ({@link
+ * nextResync}). (Exported for the load bench, which counts the clocks past it.)
  */
 export const SETTLED_DRIFT = 1e-5;
 /**
@@ -68,7 +68,8 @@ export const SETTLED_DRIFT = 1e-5;
  * minutes left it at about half a millisecond 15 minutes on over 40 ± 5 ms (the bench's uniform
  * link), against 0.2 ms with 4 every minute (simulated: bench/ACCURACY.md). So such a clock keeps
  * resyncing as before its drift was known; a LAN's, whose fastest exchanges are all alike, backs
- * off.
+ * off, and its resyncs take 2 exchanges from the start: in a crowd's first 40 s that is 18
+ * exchanges a clock instead of 28, the server's busiest time (bench/LOAD.md).
  */
 const STEADY_LINK_MS = 2;
 // Over a jittery link, until its samples span FILLING_SPAN_MS (or fill the window), a clock's
@@ -92,13 +93,13 @@ export interface Resync {
 }
 
 /**
- * A clock's next resync, its `drift` estimated from sync `samples` (pure; exported for tests):
- * - its drift known to {@link SETTLED_DRIFT} over a steady link ({@link STEADY_LINK_MS}): a
- *   quarter of `samples`, up to `resyncInterval` apart. Old samples serve for minutes, and a few
- *   fresh ones keep the offset.
- * - over a jittery link while its samples span less than 3 minutes: half of `samples`, up to
- *   15 s apart.
- * - otherwise: half, up to a minute apart.
+ * A clock's next resync, its `drift` estimated from sync `samples` (pure; exported for tests).
+ * Over a steady link ({@link STEADY_LINK_MS}) it takes a quarter of `samples`, a few fresh
+ * exchanges being enough for the offset, and over a jittery one half. Its delay doubles:
+ * - up to `resyncInterval` once the drift is known to {@link SETTLED_DRIFT} over a steady link:
+ *   old samples then serve for minutes;
+ * - up to 15 s over a jittery link while its samples span less than 3 minutes;
+ * - otherwise up to a minute.
  * (Never further apart than `resyncInterval`.)
  */
 export function nextResync(
@@ -107,13 +108,11 @@ export function nextResync(
   { samples: size, resyncInterval }: Pick<SyncSettings, 'samples' | 'resyncInterval'>,
 ): Resync {
   const steady = linkJitter(samples) <= STEADY_LINK_MS;
-  if (steady && drift.uncertainty <= SETTLED_DRIFT) return { exchanges: Math.ceil(size / 4), longest: resyncInterval };
+  const exchanges = Math.ceil(size / (steady ? 4 : 2));
+  if (steady && drift.uncertainty <= SETTLED_DRIFT) return { exchanges, longest: resyncInterval };
   const span = samples.length ? samples[samples.length - 1].t3 - samples[0].t0 : 0;
   const filling = !steady && span < FILLING_SPAN_MS && samples.length < SYNC_WINDOW;
-  return {
-    exchanges: Math.ceil(size / 2),
-    longest: Math.min(resyncInterval, filling ? FILLING_RESYNC_MS : UNSETTLED_RESYNC_MS),
-  };
+  return { exchanges, longest: Math.min(resyncInterval, filling ? FILLING_RESYNC_MS : UNSETTLED_RESYNC_MS) };
 }
 
 // Pushes are listened to on this view of the socket. The event's name is an option, for servers
