@@ -283,7 +283,7 @@ export function sdkTable(sdk, classic) {
     `${int(sdk.clients)} SDK clocks (${int(probes)} of them probes, in a process of their own), one connection each; ` +
       `${classic ? `${int(classic.clients)} classic listeners` : 'no classic run'}. Targets are for ${int(SDK_TARGETS.clients)} clocks.`,
     'Round trip: every sync exchange, timed around the SDK’s emitWithAck; a timeout ranks above every answer.',
-    'Drift known: by each synced clock’s latest sync event; over a steady link (loopback is one) its resyncs then take 2 exchanges, up to 4 minutes apart (else 4, up to a minute apart; over a jittery link, up to 15 s apart for its first 3 minutes).',
+    'Drift known: by each synced clock’s latest sync event; over a steady link (loopback is one) its resyncs (of 2 exchanges) then back off up to 4 minutes apart, not 1 (over a jittery link resyncs take 4, up to 15 s apart for its first 3 minutes, then up to 1).',
     `RSS per connection: (the server's RSS after a full GC at the window's end − before any client) / clients. ` +
       `Heap per connection, after a full GC at the end: ${kb(sdk.server.heapPerConnection)}` +
       `${classic ? ` (classic: ${kb(classic.server.heapPerConnection)})` : ''}.`,
