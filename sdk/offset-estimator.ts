@@ -172,8 +172,8 @@ export function estimateDrift(samples: readonly SyncSample[]): Drift {
   // loopback about one reading in 20,000 fell outside its uncertainty (a fit claimed ±4.3 ppm for
   // a drift 6.6 ppm away). The first fit's weights are set by the round trips alone. A link's
   // edges are sharper than its spread, so the edge fits may well be sharper than the first, but
-  // not more than twice (bench/ACCURACY.md): none outside in 240,000 readings then; at no more
-  // sharp than the first, a drift of 200 ppm over the rough link stayed unknown for 10 minutes.
+  // not more than twice (bench/ACCURACY.md): none outside in 240,000 readings then; with none
+  // sharper than the first, a drift of 200 ppm over the rough link stayed unknown for 10 minutes.
   const sigma = Math.max(line.sigma, first.sigma / 2);
   // Drawn towards no drift as far as the fit is unsure, and still spanning all the fit allows.
   const prior = Math.max(DRIFT_PRIOR, Math.abs(line.rate)) ** 2;

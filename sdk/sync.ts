@@ -68,8 +68,9 @@ export const SETTLED_DRIFT = 1e-5;
  * minutes left it at about half a millisecond 15 minutes on over 40 ± 5 ms (the bench's uniform
  * link), against 0.2 ms with 4 every minute (simulated: bench/ACCURACY.md). So such a clock keeps
  * resyncing as before its drift was known; a LAN's, whose fastest exchanges are all alike, backs
- * off, and its resyncs take 2 exchanges from the start: in a crowd's first 40 s that is 18
- * exchanges a clock instead of 28, the server's busiest time (bench/LOAD.md).
+ * off, and its resyncs take 2 exchanges from the start: 18 exchanges in a clock's first 40 s
+ * instead of 28 (simulated over a LAN), which is when a crowd that connected together costs its
+ * server most (bench/LOAD.md).
  */
 const STEADY_LINK_MS = 2;
 // Over a jittery link, until its samples span FILLING_SPAN_MS (or fill the window), a clock's
@@ -211,10 +212,9 @@ export class SyncLoop {
    * A burst of sync exchanges, one after another, unless one is under way, the socket is not
    * connected or the server is known to be push-only. `restart`: a full burst, and from the first
    * resync delay. The first burst has all of `samples`, later ones as {@link nextResync} has
-   * them (half, or a quarter once the drift is known over a steady link); fewer if the budget
-   * runs out. Its samples give one estimate, at its end: one
-   * slew and one `sync` event a burst, not one a sample (on a page of a thousand elements, each
-   * reaches every one). Only a first answer, with no estimate from sync yet, gives one at once.
+   * them (a quarter over a steady link, half over a jittery one); fewer if the budget runs out.
+   * Its samples give one estimate, at its end: one slew and one `sync` event a burst, not one a
+   * sample (on a page of a thousand elements, each reaches every one). Only a first answer, with no estimate from sync yet, gives one at once.
    */
   async #burst(restart = false): Promise<void> {
     if (restart) this.#bursts = 0;
