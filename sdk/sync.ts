@@ -214,7 +214,8 @@ export class SyncLoop {
    * resync delay. The first burst has all of `samples`, later ones as {@link nextResync} has
    * them (a quarter over a steady link, half over a jittery one); fewer if the budget runs out.
    * Its samples give one estimate, at its end: one slew and one `sync` event a burst, not one a
-   * sample (on a page of a thousand elements, each reaches every one). Only a first answer, with no estimate from sync yet, gives one at once.
+   * sample (on a page of a thousand elements, each reaches every one). Only a first answer, with
+   * no estimate from sync yet, gives one at once.
    */
   async #burst(restart = false): Promise<void> {
     if (restart) this.#bursts = 0;
