@@ -26,8 +26,8 @@ export interface ClockOptions extends ConnectionOptions {
   event?: string;
   /**
    * Sync exchanges in the burst on connect (and when the page is shown again, or the wall clock
-   * jumps). The resyncs after it take a quarter as many over a steady link (its fastest quarter
-   * of round trips within 2 ms), half over a jittery one.
+   * jumps). The resyncs after it take a quarter as many over a steady link (the fastest quarter
+   * of its newest 8 round trips within 2 ms of the fastest), half over a jittery one.
    * @defaultValue `8`
    */
   samples?: number;
@@ -39,10 +39,10 @@ export interface ClockOptions extends ConnectionOptions {
   timeout?: number;
   /**
    * Longest time between resyncs, ms, once the drift between the two clocks is known (to 10 ppm)
-   * over a steady link (its fastest quarter of round trips within 2 ms): resyncs start a
-   * second after connecting and back off, doubling, to a minute until then (and over a jittery
-   * link; there to 15 s until the samples span 3 minutes), and to this after. Each delay is
-   * drawn ±25 % at random, so that clocks that connected together do not sync together.
+   * over a steady link (see `samples`): resyncs start a second after connecting and back off,
+   * doubling, to a minute until then (and over a jittery link; there to 15 s until the samples
+   * span 3 minutes), and to this after. Each delay is drawn ±25 % at random, so that clocks that
+   * connected together do not sync together.
    * @defaultValue `240_000` (4 minutes)
    */
   resyncInterval?: number;

@@ -73,6 +73,15 @@ const DRIFT_PRIOR = 1e-5;
 const EDGE_FITS = 4;
 // The fewest samples in the fastest quarter for its round trip to set the fit's weights.
 const QUARTILE_SAMPLES = 4;
+/**
+ * How many of the newest samples {@link linkJitter} judges the link by: a burst on connect's worth
+ * (by default). The first bursts of a clock that connected with a crowd wait behind its traffic
+ * (hundreds of ms, varying); judged by every sample kept, its link read as jittery for its first
+ * half minute or more after the queue was gone, and its resyncs took twice the exchanges, 15 s
+ * apart (bench/LOAD.md). Their fastest of all stays the reference, so a jittery link does not read
+ * as steady on a few lucky exchanges alike (over 40 ± 5 ms, simulated: bench/ACCURACY.md).
+ */
+const JITTER_SAMPLES = 8;
 
 /** The round trip less the server's own time; NaN for samples that are not times. */
 const roundTrip = (s: SyncSample) => s.t3 - s.t0 - (s.t2 - s.t1);
@@ -248,14 +257,15 @@ function intersect(samples: readonly SyncSample[], rate: number, widen: number) 
 }
 
 /**
- * How much the link's delays vary, as the samples show it: how far the lower quartile of their
- * round trips (less the server's own time) is above the fastest, ms; 0 for no samples. The offset
- * is set by the fastest legs of the newest exchanges: the wider this, the more fresh exchanges it
- * takes to find them.
+ * How much the link's delays vary now, as the samples show it: how far the lower quartile of the
+ * round trips (less the server's own time) of the newest {@link JITTER_SAMPLES} is above the
+ * fastest of all, ms; 0 for no samples. The offset is set by the fastest legs of the newest
+ * exchanges: the wider this, the more fresh exchanges it takes to find them.
  */
 export function linkJitter(samples: readonly SyncSample[]): number {
-  const rtts = sortedRoundTrips(samples);
-  return rtts.length === 0 ? 0 : excessAt(rtts, 1 / 4);
+  if (samples.length === 0) return 0;
+  const recent = sortedRoundTrips(samples.slice(-JITTER_SAMPLES));
+  return recent[Math.floor(recent.length / 4)] - Math.min(...samples.map(roundTrip));
 }
 
 /**
