@@ -9,7 +9,7 @@ import {
   type ConnectionState,
 } from './connection.js';
 import { TypedEventTarget } from './typed-event-target.js';
-import { monotonicNow } from './monotonic.js';
+import { clockResolution, monotonicNow } from './monotonic.js';
 import type { Estimate } from './offset-estimator.js';
 import { TIME_EVENT } from './protocol.js';
 import { correct, slewedOffset, step, type Slew } from './slew.js';
@@ -176,8 +176,9 @@ export class ServerClock extends TypedEventTarget<ServerClockEventMap> {
   readonly #sync: SyncLoop | undefined;
   // How long a request may wait for its answer (the `timeout` option): sync, and timer watches.
   readonly #timeout: number;
-  // The local monotonic clock (the `clock` option).
+  // The local monotonic clock (the `clock` option), and how coarsely it reads (clockResolution).
   readonly #clock: () => number;
+  readonly #resolution: number;
   // The open timers of this clock: told of each new estimate, and closed with it.
   readonly #timers = new Set<ClockTimer>();
   // The estimate in use, and the correction towards it: from the first estimate until close().
@@ -195,6 +196,7 @@ export class ServerClock extends TypedEventTarget<ServerClockEventMap> {
     const settings = withDefaults(options);
     this.#timeout = settings.timeout;
     this.#clock = settings.clock;
+    this.#resolution = clockResolution(settings.clock);
     const valid = clockUrl(url);
     if (valid === undefined) {
       this.url = String(url);
@@ -261,14 +263,15 @@ export class ServerClock extends TypedEventTarget<ServerClockEventMap> {
 
   /**
    * Bound on |now() − true server time|, ms: the estimate's, grown by the drift's uncertainty
-   * since, plus any slew left.
+   * since, plus any slew left, and the local clock's resolution (a reading may be off by it).
    */
   get uncertainty(): number {
     const estimate = this.#estimate;
     const t = this.#clock();
     const slewed = slewedOffset(this.#slew, t);
     if (!estimate || slewed === undefined) return NaN;
-    return estimate.uncertainty + estimate.drift.uncertainty * (t - estimate.at) + Math.abs(estimate.offset - slewed);
+    const drifted = estimate.drift.uncertainty * (t - estimate.at);
+    return estimate.uncertainty + drifted + Math.abs(estimate.offset - slewed) + this.#resolution;
   }
 
   /** Whether there is an estimate of the server's time. */

@@ -121,6 +121,27 @@ test('a local clock running fast or slow: every reading within the uncertainty, 
     assert.ok(Math.abs(r.error) < 250 * PPM * r.sinceSync, `error ${r.error} ${r.sinceSync} ms after a sync`);
 });
 
+test('a local clock that reads in whole milliseconds (Firefox, Safari): every reading within the uncertainty over loopback', async (t) => {
+  const offset = 3_723_456.5;
+  const serverNow = () => mono() + offset;
+  const { server, url } = await startClockServer({ clock: serverNow });
+  t.after(() => server.close());
+  // As Playwright's page clock reads: the time rounded up to a whole ms. A loopback round trip is
+  // shorter than that, so an exchange may read as taking no time, or less than none.
+  const coarse = () => Math.ceil(mono());
+  const clock = connectClock(url, { clock: coarse });
+  t.after(() => clock.close());
+  const readings = await readFor(clock, serverNow, 20_000);
+  assertWithin(t, readings, 'a 1 ms clock');
+  // Widened by the resolution, no exchange takes less than no time, and none is taken for drift.
+  assert.ok(clock.rtt >= 0, `rtt ${clock.rtt}`);
+  const { state } = readings[readings.length - 1];
+  assert.ok(
+    Math.abs(state.drift) <= state.driftUncertainty + 1,
+    `drift ${state.drift} ± ${state.driftUncertainty} ppm`,
+  );
+});
+
 test('a node whose cluster correction slews: the fit holds, every reading within the uncertainties', async (t) => {
   const redis = await startRedis();
   t.after(() => redis.close());

@@ -17,6 +17,7 @@ import {
   type PushSample,
   type SyncSample,
 } from './offset-estimator.js';
+import { clockResolution } from './monotonic.js';
 import { parsePushedTime } from './parse-time.js';
 import { SYNC_EVENT, SYNC_LOAD, TokenBucket, isSyncReply } from './protocol.js';
 
@@ -127,6 +128,8 @@ export class SyncLoop {
   readonly #settings: SyncSettings;
   readonly #onEstimate: EstimateListener;
   readonly #onMode: ModeListener;
+  // How coarsely the local clock reads (clockResolution), ms.
+  readonly #resolution: number;
   #mode: SyncMode | undefined;
   // The newest estimate given to #onEstimate, and where it came from.
   #latest: { estimate: Estimate; mode: SyncMode } | undefined;
@@ -152,6 +155,7 @@ export class SyncLoop {
     this.#settings = settings;
     this.#onEstimate = onEstimate;
     this.#onMode = onMode;
+    this.#resolution = clockResolution(settings.clock);
     this.#skew = this.#wallClockSkew();
     socket.on('connect', this.#onConnect).on('disconnect', this.#onDisconnect);
     (socket as PushSocket).on(settings.event, this.#onPush);
@@ -189,7 +193,8 @@ export class SyncLoop {
   };
 
   readonly #onPush = (value: unknown) => {
-    const receivedAt = this.#settings.clock();
+    // As late as it may have been, for the bound it sets (see #burst).
+    const receivedAt = this.#settings.clock() + this.#resolution;
     this.#checkSkew();
     // Once sync answers, pushes are not used (see #useSyncAnswer).
     if (this.#mode === 'sync') return;
@@ -240,7 +245,9 @@ export class SyncLoop {
         this.#usePushes();
         break;
       }
-      this.#useSyncAnswer({ t0, t1: reply.t1, t2: reply.t2, t3 });
+      // Each local reading may be off by the clock's resolution either way: widened by it, the
+      // exchange's bounds hold the offset still, and its round trip is never below 0.
+      this.#useSyncAnswer({ t0: t0 - this.#resolution, t1: reply.t1, t2: reply.t2, t3: t3 + this.#resolution });
       // The first answer shows the server's time at once; later ones refine it at the burst's end.
       if (this.#latest?.mode === 'sync') unused = true;
       else this.#estimateFromSync();

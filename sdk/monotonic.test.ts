@@ -1,0 +1,31 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { clockResolution, monotonicNow } from './monotonic.js';
+
+test('clockResolution: the smallest step a clock reads in, measured once per clock', () => {
+  // Node's performance.now() moves by far less than a microsecond; the epoch-like sum's own
+  // float spacing (about 0.24 µs at 1.8e12 ms) is the finest it can read.
+  assert.ok(clockResolution(monotonicNow) < 0.001, `${clockResolution(monotonicNow)}`);
+  const wholeMs = () => Math.ceil(monotonicNow());
+  assert.equal(clockResolution(wholeMs), 1);
+  const tenthMs = () => Math.floor(performance.now() * 10) / 10;
+  assert.ok(Math.abs(clockResolution(tenthMs) - 0.1) < 1e-9, `${clockResolution(tenthMs)}`);
+  // Measured once: a clock that has since stopped keeps its resolution.
+  let stopped = false;
+  const stopping = () => (stopped ? 5 : Math.ceil(monotonicNow()));
+  assert.equal(clockResolution(stopping), 1);
+  stopped = true;
+  assert.equal(clockResolution(stopping), 1);
+});
+
+test('clockResolution: a clock that does not move, or goes back, is taken to be 100 ms coarse', () => {
+  assert.equal(
+    clockResolution(() => 42),
+    100,
+  );
+  let t = 1e6;
+  assert.equal(
+    clockResolution(() => (t -= 1)),
+    100,
+  );
+});
