@@ -29,6 +29,7 @@ const { values: flags } = parseArgs({
     settle: { type: 'string', default: '120000' },
     skew: { type: 'string', default: String(DEFAULT_SKEW_MS) },
     'local-drift': { type: 'string', default: '0' },
+    'page-clock': { type: 'boolean', default: false },
     'uniform-delay': { type: 'string' },
     'uniform-jitter': { type: 'string' },
     'rough-base': { type: 'string' },
@@ -49,6 +50,8 @@ if (flags.help) {
   --skew <ms>               the page's wall clock error (default ${DEFAULT_SKEW_MS})
   --local-drift <ppm>       the page's local clock (the SDK's clock option) runs this fast;
                             negative: slow (default 0)
+  --page-clock              the SDK reads the page's clock as Playwright fakes it, in whole ms
+                            (as Firefox and Safari read theirs), not Chromium's own (0.1 ms)
   --uniform-delay <ms>      one-way delay of the uniform profile (default 40)
   --uniform-jitter <ms>     ± around it (default 5)
   --rough-base <ms>         base one-way delay of the rough profile (default 30)
@@ -162,6 +165,7 @@ async function runTrial(browser, name, ports, pageUrl) {
       server: `http://127.0.0.1:${proxy.port}`,
       classic: `http://127.0.0.1:${classicProxy.port}`,
       drift: String(localDrift),
+      clock: flags['page-clock'] ? 'page' : 'chromium',
     });
     await page.goto(`${pageUrl}/?${query}`);
     const skew = await page.evaluate(() => window.bench.skew());
@@ -256,7 +260,10 @@ function report(result) {
   const met = target && result.sdk.median <= target.median && result.sdk.p95 <= target.p95;
   const row = (label, s, note = '') =>
     `  ${label.padEnd(34)}${ms(s.median).padStart(10)}${ms(s.p95).padStart(10)}${ms(s.max).padStart(10)}  ${note}`;
-  console.log(`\n${result.name}: ${result.describe}${localDrift ? `; the page's local clock ${localDrift} ppm` : ''}`);
+  const clock = flags['page-clock'] ? "; the SDK on the page's faked clock (whole ms)" : '';
+  console.log(
+    `\n${result.name}: ${result.describe}${localDrift ? `; the page's local clock ${localDrift} ppm` : ''}${clock}`,
+  );
   console.log(
     `  page wall clock off by ${(result.skew / 1000).toFixed(3)} s; ${result.trials.length} trials side by side, ${result.readings} readings over ${result.span.toFixed(0)} s each, after ${(num('settle', flags.settle) / 1000).toFixed(0)} s of sync`,
   );
