@@ -60,7 +60,10 @@ export interface ClockOptions extends ConnectionOptions {
 export interface SyncDetail {
   /** Server clock − local monotonic clock, ms, that the clock now heads for. */
   offset: number;
-  /** Best round trip behind the estimate, ms; NaN in `push` mode, where there is none. */
+  /**
+   * Best round trip behind the estimate, ms, as read on the local clock and widened by twice its
+   * resolution (see `uncertainty`); NaN in `push` mode, where there is none.
+   */
   rtt: number;
   /** Bound on the error of `now()`, ms, as of the event. */
   uncertainty: number;
@@ -256,7 +259,7 @@ export class ServerClock extends TypedEventTarget<ServerClockEventMap> {
     return this.#offsetAt(this.#clock()) ?? NaN;
   }
 
-  /** Best round trip behind the estimate, ms (NaN for push-only servers). */
+  /** Best round trip behind the estimate, ms, widened by twice the local clock's resolution (NaN for push-only servers). */
   get rtt(): number {
     return this.#estimate?.rtt ?? NaN;
   }
