@@ -29,19 +29,20 @@ export function clockResolution(clock: () => number): number {
   const known = resolutions.get(clock);
   if (known !== undefined) return known;
   let resolution = COARSEST_MS;
-  let edge: number | undefined;
   let last = clock();
+  let moved = false;
   let steps = 0;
   for (let read = 0; read < PROBE_READS && steps < PROBE_STEPS; read++) {
     const t = clock();
     // (A clock of the caller's that went back is not measured by it.)
     if (t <= last) continue;
     // The first move lands on a step's edge; from there on each is a whole step.
-    if (edge !== undefined) {
-      resolution = Math.min(resolution, t - edge);
+    if (moved) {
+      resolution = Math.min(resolution, t - last);
       steps++;
     }
-    edge = last = t;
+    moved = true;
+    last = t;
   }
   resolutions.set(clock, resolution);
   return resolution;
