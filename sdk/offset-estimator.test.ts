@@ -401,12 +401,13 @@ test('pushes: nonsense is ignored, and drift widens older bounds', () => {
   assert.ok(Math.abs(est.offset - (Math.max(agedBound, recent.time - recent.receivedAt) + 0.5)) < 1e-9);
 });
 
+/** Samples whose round trips (the server's processing taken out) are `trips`, ms, each leg half. */
+const withRoundTrips = (trips: number[]) =>
+  exchanges(trips.length, (i) => ({ out: trips[i] / 2, back: trips[i] / 2 })).map((e) => sample(serverClock(500), e));
+
 test('linkJitter: how far the lower quartile of the round trips is above the fastest', () => {
-  // Round trips (the server's processing taken out) 10, 11, 12, 13, 14, 15, 20, 30 ms, in another order.
-  const trips = [14, 30, 10, 13, 20, 11, 15, 12];
-  const samples = exchanges(trips.length, (i) => ({ out: trips[i] / 2, back: trips[i] / 2 })).map((e) =>
-    sample(serverClock(500), e),
-  );
+  // Round trips 10, 11, 12, 13, 14, 15, 20, 30 ms, in another order.
+  const samples = withRoundTrips([14, 30, 10, 13, 20, 11, 15, 12]);
   // The lower quartile of eight is the third fastest.
   assert.ok(Math.abs(linkJitter(samples) - (12 - 10)) < EPS, `${linkJitter(samples)}`);
   assert.equal(linkJitter(samples.slice(0, 1)), 0, 'one sample: nothing varies');
@@ -414,13 +415,11 @@ test('linkJitter: how far the lower quartile of the round trips is above the fas
 });
 
 test('linkJitter: the newest eight round trips, against the fastest of all', () => {
-  const samplesOf = (trips: number[]) =>
-    exchanges(trips.length, (i) => ({ out: trips[i] / 2, back: trips[i] / 2 })).map((e) => sample(serverClock(500), e));
   // Eight queued exchanges (a crowd's first burst), then eight alike: the queue no longer counts.
   const queued = [300, 120, 450, 80, 260, 90, 510, 200];
   const quiet = [1.2, 1.0, 1.4, 1.1, 1.3, 1.0, 1.5, 1.2];
-  assert.ok(Math.abs(linkJitter(samplesOf([...queued, ...quiet])) - (1.1 - 1.0)) < EPS);
+  assert.ok(Math.abs(linkJitter(withRoundTrips([...queued, ...quiet])) - (1.1 - 1.0)) < EPS);
   // The newest eight alike, but all 5 ms above the fastest kept: the link still varies by 5 ms.
   const slower = quiet.map((rtt) => rtt + 5);
-  assert.ok(Math.abs(linkJitter(samplesOf([...quiet, ...slower])) - (6.1 - 1.0)) < EPS);
+  assert.ok(Math.abs(linkJitter(withRoundTrips([...quiet, ...slower])) - (6.1 - 1.0)) < EPS);
 });
