@@ -5,17 +5,49 @@ import { connect, createServer } from 'node:net';
 /**
  * Forwards `from` to `to`, holding each chunk for a delay drawn from `draw()` (ms). A TCP stream
  * must not be reordered, so a chunk leaves no earlier than the one before it: at
- * max(arrival + its own delay, the previous chunk's release).
+ * max(arrival + its own delay, the previous chunk's release). The held chunks leave in order from
+ * one queue (a timer each let two chunks due within a millisecond leave in either order).
+ *
+ * No chunk leaves before its release, as on a real link, whose fastest legs set an NTP-style
+ * estimate. Node's timers count from the time the event loop read as its turn began, so a chunk
+ * that comes late in a busy turn (the accuracy bench's process holds servers, proxies and
+ * Playwright) would leave as much too early (up to 1.8 ms in the bench): a timer that fires early
+ * waits again, for the last millisecond in setImmediate's turns. A chunk may leave up to about a
+ * millisecond late.
  */
 function delayedPipe(from, to, draw) {
+  /** The chunks held, in the order they came, each with its release (a `performance.now()`). */
+  const held = [];
   let lastRelease = 0;
+  let waiting = false;
+  let ended = false;
+  const releaseDue = () => {
+    waiting = false;
+    const now = performance.now();
+    while (held.length > 0 && held[0].release <= now) {
+      const { chunk } = held.shift();
+      if (to.writable) to.write(chunk);
+    }
+    if (held.length > 0) waitFor(held[0].release - now);
+    // Ends pass on after the data in flight.
+    else if (ended) to.end();
+  };
+  const waitFor = (ms) => {
+    waiting = true;
+    if (ms >= 1) setTimeout(releaseDue, ms);
+    else setImmediate(releaseDue);
+  };
   from.on('data', (chunk) => {
-    const release = Math.max(performance.now() + draw(), lastRelease);
+    const now = performance.now();
+    const release = Math.max(now + draw(), lastRelease);
     lastRelease = release;
-    setTimeout(() => to.writable && to.write(chunk), release - performance.now());
+    held.push({ chunk, release });
+    if (!waiting) waitFor(release - now);
   });
-  // Ends and errors pass on after the data in flight.
-  from.on('end', () => setTimeout(() => to.end(), Math.max(0, lastRelease - performance.now())));
+  from.on('end', () => {
+    ended = true;
+    if (!waiting) releaseDue();
+  });
   from.on('error', () => to.destroy());
 }
 
