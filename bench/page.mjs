@@ -153,9 +153,9 @@ async function startPageServer(demoUrl) {
 
 // Runs in the page before its own scripts: counts setTimeout calls, records long tasks and the
 // element's sync events (one per estimate and element: at the first sync answer, then at the end
-// of each burst; the first element's are the clock's estimates).
+// of each burst; the first element's are the clock's estimates), and the samples behind the last.
 function instrument() {
-  const bench = (window.__bench = { timeouts: 0, longTasks: [], syncs: [] });
+  const bench = (window.__bench = { timeouts: 0, longTasks: [], syncs: [], samples: 0 });
   const setTimeout = window.setTimeout;
   window.setTimeout = function (...args) {
     bench.timeouts++;
@@ -165,9 +165,10 @@ function instrument() {
     for (const { startTime, duration } of list.getEntries()) bench.longTasks.push({ startTime, duration });
   }).observe({ type: 'longtask', buffered: true });
   document.addEventListener('DOMContentLoaded', () => {
-    document
-      .querySelector('server-clock')
-      ?.addEventListener('server-clock-sync', () => bench.syncs.push(performance.now()));
+    document.querySelector('server-clock')?.addEventListener('server-clock-sync', ({ detail }) => {
+      bench.syncs.push(performance.now());
+      bench.samples = detail.samples;
+    });
   });
 }
 
@@ -259,6 +260,7 @@ async function measure(browser, url, n) {
       longestAtLoad: longest(duringLoad),
       timeoutsPerSecond: (end.timeouts - start.timeouts) / elapsed,
       estimates: end.syncs.filter((t) => t >= windowStart).length,
+      samples: end.samples,
       // Times from the load event, ms: each long task's start and length, each estimate.
       longTaskTimes: afterLoad.map((t) => [Math.round(t.startTime - start.load), Math.round(t.duration)]),
       estimateTimes: end.syncs.map((t) => Math.round(t - start.load)),
@@ -290,7 +292,9 @@ function table(n, pages) {
     ),
     row('setTimeout calls per second', (r) => r.timeoutsPerSecond.toFixed(1)),
     row('load: script, longest task', (r) => `${ms(r.scriptAtLoad)}, ${ms(r.longestAtLoad)}`),
-    row('sync estimates (server-clock-sync events) in the window', (r, i) => (i === 0 ? String(r.estimates) : '')),
+    row('sync estimates (server-clock-sync events) in the window; samples behind the last', (r, i) =>
+      i === 0 ? `${r.estimates}; ${r.samples}` : '',
+    ),
     row('elements showing a time at the end', (r) => `${r.shown} of ${n}`),
   ];
   const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
