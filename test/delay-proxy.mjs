@@ -28,11 +28,11 @@ function delayedPipe(from, to, draw) {
       const { chunk } = held.shift();
       if (to.writable) to.write(chunk);
     }
-    if (held.length > 0) waitFor(held[0].release - now);
+    if (held.length > 0) releaseAfter(held[0].release - now);
     // Ends pass on after the data in flight.
     else if (ended) to.end();
   };
-  const waitFor = (ms) => {
+  const releaseAfter = (ms) => {
     waiting = true;
     if (ms >= 1) setTimeout(releaseDue, ms);
     else setImmediate(releaseDue);
@@ -42,7 +42,7 @@ function delayedPipe(from, to, draw) {
     const release = Math.max(now + draw(), lastRelease);
     lastRelease = release;
     held.push({ chunk, release });
-    if (!waiting) waitFor(release - now);
+    if (!waiting) releaseAfter(release - now);
   });
   from.on('end', () => {
     ended = true;
