@@ -89,8 +89,12 @@ const roundTrip = (s: SyncSample) => s.t3 - s.t0 - (s.t2 - s.t1);
 /** The samples' round trips, the fastest first. */
 const sortedRoundTrips = (samples: readonly SyncSample[]) => samples.map(roundTrip).sort((a, b) => a - b);
 
-/** How far the round trip at `quantile` of `rtts` (sorted, not empty) is above the fastest, ms. */
-const excessAt = (rtts: readonly number[], quantile: number) => rtts[Math.floor(rtts.length * quantile)] - rtts[0];
+/**
+ * How far the round trip at `quantile` of `rtts` (sorted, not empty) is above `fastest`, ms: by
+ * default their own fastest.
+ */
+const excessAt = (rtts: readonly number[], quantile: number, fastest = rtts[0]) =>
+  rtts[Math.floor(rtts.length * quantile)] - fastest;
 
 /** Which causality bound a point of the fit is: `t2 − t3`, below the offset, or `t1 − t0`, above it. */
 type Side = 'lower' | 'upper';
@@ -264,8 +268,7 @@ function intersect(samples: readonly SyncSample[], rate: number, widen: number) 
  */
 export function linkJitter(samples: readonly SyncSample[]): number {
   if (samples.length === 0) return 0;
-  const recent = sortedRoundTrips(samples.slice(-JITTER_SAMPLES));
-  return recent[Math.floor(recent.length / 4)] - Math.min(...samples.map(roundTrip));
+  return excessAt(sortedRoundTrips(samples.slice(-JITTER_SAMPLES)), 1 / 4, Math.min(...samples.map(roundTrip)));
 }
 
 /**
