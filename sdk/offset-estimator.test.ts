@@ -264,7 +264,24 @@ test('a stepped server clock: older samples that disagree are dropped', () => {
   const est = estimateFromSync(samples);
   assert.ok(est);
   assert.equal(est.samples, after.length);
+  assert.equal(est.superseded, before.length);
+  assert.equal(est.since, after[0].t0);
   assert.ok(Math.abs(est.offset - (500 + 1.5)) < 1e-6, `offset ${est.offset}`);
+  // The samples it rests on alone give the same estimate, and set nothing aside.
+  const again = estimateFromSync(samples.filter((s) => s.t0 >= est.since));
+  assert.deepEqual(again, { ...est, superseded: 0 });
+});
+
+test('an impossible sample is skipped, not superseded: nothing set aside over a steady clock', () => {
+  const list = exchanges(6, () => ({ out: 10, back: 10 }));
+  const samples = list.map((e) => sample(serverClock(0), e));
+  // The server's own time longer than the whole exchange: a broken server, or a local clock stepped back.
+  const impossible = { ...samples[0], t2: samples[0].t1 + 100 };
+  const est = estimateFromSync([impossible, ...samples.slice(1)]);
+  assert.ok(est);
+  assert.equal(est.superseded, 0);
+  assert.equal(est.samples, samples.length - 1);
+  assert.equal(est.since, samples[1].t0);
 });
 
 test('a server clock that slews a correction: the fit drops what came before, and the truth stays within', () => {

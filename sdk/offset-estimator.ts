@@ -50,6 +50,13 @@ export interface Estimate {
 export interface SyncEstimate extends Estimate {
   /** Best round trip among the samples used, less the server's own time, ms. */
   rtt: number;
+  /** Local time the oldest sample used was sent: samples sent before it are of no more use. */
+  since: number;
+  /**
+   * How many older samples were set aside because they no longer agree with the newer ones (a
+   * clock was stepped, or changed its rate); 0 but just after such a change.
+   */
+  superseded: number;
 }
 
 /** Bound on the rate two clocks drift apart (100 ppm: two ordinary quartz clocks, both at their limit). */
@@ -209,8 +216,8 @@ export function estimateDrift(samples: readonly SyncSample[]): Drift {
  * likely offset. Either way the intersection is set
  * by the lowest-delay samples in each direction (NTP's clock filter, Cristian's minimum), and
  * outliers with long delays fall away by themselves. Older samples that no longer agree with
- * newer ones (a clock was stepped, or changed its rate) are dropped, and the drift fitted again
- * without them. Impossible samples (a negative round trip: the server took longer than the whole
+ * newer ones (a clock was stepped, or changed its rate) are dropped (`superseded`), and the drift
+ * fitted again without them. Impossible samples (a negative round trip: the server took longer than the whole
  * exchange) are skipped.
  *
  * `uncertainty` is at least half the best round trip: the intersection can be narrower, but only
@@ -218,7 +225,8 @@ export function estimateDrift(samples: readonly SyncSample[]): Drift {
  */
 export function estimateFromSync(samples: readonly SyncSample[]): SyncEstimate | undefined {
   // (Not a number fails too: something is not a time.)
-  let usable = samples.filter((s) => roundTrip(s) >= 0);
+  const possible = samples.filter((s) => roundTrip(s) >= 0);
+  let usable = possible;
   while (usable.length) {
     const drift = estimateDrift(usable);
     const bounds = intersect(usable, drift.rate, drift.uncertainty);
@@ -238,6 +246,8 @@ export function estimateFromSync(samples: readonly SyncSample[]): SyncEstimate |
       at: usable[usable.length - 1].t3,
       samples: usable.length,
       drift,
+      since: usable[0].t0,
+      superseded: possible.length - usable.length,
     };
   }
   return undefined;
