@@ -137,7 +137,8 @@ export class SyncLoop {
   #pushes: PushSample[] = [];
   #resyncTimer: ReturnType<typeof setTimeout> | undefined;
   // Bursts since connecting (or a visibility change, or a wall clock jump): the first is a full
-  // one, and the delay to the next doubles with each.
+  // one, and the delay to the next doubles with each. Also counted again from 0 when the samples
+  // show a clock stepped (see #estimateFromSync).
   #bursts = 0;
   #bursting = false;
   // Bumped on each disconnect and by stop(): a burst of an earlier generation stops.
@@ -315,10 +316,16 @@ export class SyncLoop {
   /**
    * Gives the estimate from the sync samples. Pushes run late by the network delay they cannot
    * measure: the first from sync replaces their estimate at once, instead of slewing from it.
+   * Samples older than those it rests on are let go. If some no longer agreed with the newer
+   * ones (a clock was stepped or changed its rate), what the clock knew of the drift went with
+   * them: the resyncs back off from their first delay again, as after connecting, to find it.
    */
   #estimateFromSync(): void {
     const estimate = estimateFromSync(this.#syncSamples);
-    if (estimate) this.#give(estimate, 'sync', this.#latest?.mode === 'push');
+    if (!estimate) return;
+    this.#syncSamples = this.#syncSamples.filter((s) => s.t0 >= estimate.since);
+    if (estimate.superseded) this.#bursts = 0;
+    this.#give(estimate, 'sync', this.#latest?.mode === 'push');
   }
 
   #setMode(mode: SyncMode | undefined): void {
