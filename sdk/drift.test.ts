@@ -205,18 +205,18 @@ test('a node whose cluster correction slews: the fit holds, every reading within
   const seeing = (at: number) => at < blind.from || at > blind.to;
   const nodeUncertainty = Math.max(...stated.filter((s) => seeing(s.at)).map((s) => s.uncertainty));
   const sound = readings.filter((r) => r.measured && seeing(r.at));
+  // How the run went, told before the checks: when the resyncs fell decides how many readings count.
+  const seconds = (at: number) => ((at - start) / 1000).toFixed(1);
+  const { state } = readings[readings.length - 1];
+  t.diagnostic(
+    `${readings.length} readings, ${sound.length} with the drift measured and not blind; blind ${seconds(blind.from)}–${seconds(blind.to)} s; node uncertainty at most ${nodeUncertainty.toFixed(3)} ms (but while blind); drift at the end ${state.drift.toFixed(1)} ± ${state.driftUncertainty.toFixed(1)} ppm, expected ${expectedDrift(ppm).toFixed(1)}`,
+  );
   // Two clocks on two nodes agree within their uncertainties and the nodes' (PROTOCOL.md): here,
   // one clock against the reference itself.
   assertWithin(
     t,
     sound.map((r) => ({ ...r, uncertainty: r.uncertainty + nodeUncertainty })),
     'against Redis',
-  );
-  const after = sound.filter((r) => r.at > blind.to);
-  assert.ok(after.length > 50, `${after.length} readings after the slew`);
-  const { state } = readings[readings.length - 1];
-  t.diagnostic(
-    `node uncertainty at most ${nodeUncertainty.toFixed(3)} ms (but while blind); blind ${((blind.to - blind.from) / 1000).toFixed(1)} s; drift at the end ${state.drift.toFixed(1)} ± ${state.driftUncertainty.toFixed(1)} ppm, expected ${expectedDrift(ppm).toFixed(1)}`,
   );
   // The node's corrections keep its clock on Redis' rate, give or take its own 20 ppm between
   // them: the drift found, before the step and again after the slew.
@@ -225,7 +225,41 @@ test('a node whose cluster correction slews: the fit holds, every reading within
       Math.abs(state.drift - expectedDrift(ppm)) <= state.driftUncertainty + 20,
       `drift ${state.drift} ± ${state.driftUncertainty}, expected ${expectedDrift(ppm)}`,
     );
-  assert.ok(after.filter((r) => r.measured).length > 0.5 * after.length, 'the drift measured again');
+  // A resync during the slew sees the node elsewhere, and the next one back: each time the older
+  // samples are let go and the resyncs start over, so that the drift is soon measured again.
+  const afterSlew = readings.filter((r) => r.at > blind.to);
+  const measuredAgain = afterSlew.filter((r) => r.measured);
+  assert.ok(measuredAgain.length > 50, `${measuredAgain.length} readings after the slew with the drift measured`);
+  assert.ok(
+    measuredAgain.length > 0.5 * afterSlew.length,
+    `the drift measured again: ${measuredAgain.length} of ${afterSlew.length} readings after the slew`,
+  );
+});
+
+test('a server clock stepped: the samples before it let go, and the resyncs start over from a second', async (t) => {
+  let step = 0;
+  const serverNow = () => mono() + 1_000 + step;
+  const { server, url } = await startClockServer({ clock: serverNow });
+  t.after(() => server.close());
+  const clock = connectClock(url);
+  t.after(() => clock.close());
+  const syncs: { at: number; detail: SyncDetail }[] = [];
+  clock.addEventListener('sync', (event) => syncs.push({ at: mono(), detail: event.detail }));
+  // Resyncs 1, 2, then 4 s apart (±25 %): once two are 3 s apart or more, the next is about 8 s on.
+  const gap = (i: number) => syncs[i].at - syncs[i - 1].at;
+  await waitFor(() => syncs.length > 3 && gap(syncs.length - 1) >= 3000, 'the resyncs backed off to 4 s', 20_000);
+  const before = syncs.length;
+  const heldBefore = syncs[before - 1].detail.samples;
+  step = 50;
+  await waitFor(() => syncs.length >= before + 2, 'two resyncs after the step', 30_000);
+  const [seen, next] = syncs.slice(before);
+  // The resync that saw the step rests on its own exchanges alone, and its estimate has the step.
+  assert.ok(seen.detail.samples < heldBefore, `${seen.detail.samples} samples, ${heldBefore} before the step`);
+  assert.ok(Math.abs(seen.detail.offset - 1_050) <= seen.detail.uncertainty + 1, `offset ${seen.detail.offset}`);
+  // The back-off starts over: the next a second on (±25 %), not 16 s.
+  const delay = next.at - seen.at;
+  assert.ok(delay < 2000, `the next resync ${delay.toFixed(0)} ms after the one that saw the step`);
+  assert.ok(next.detail.samples > seen.detail.samples, 'its samples kept');
 });
 
 test('the schedule stays within the rate limit: two clocks on a socket, each restarting bursts all the time', async (t) => {
