@@ -1,11 +1,12 @@
 // The SDK in Node against real servers on loopback: the demo server in-process, the classic
 // push-only example as a child process. Node has EventTarget, CustomEvent and performance.
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 // The public API, as users import it.
 import { connectClock, type ServerClock, type SyncDetail } from './index.js';
 import { openConnections } from './connection.js';
+import { SYNC_EVENT } from './protocol.js';
 import { monotonicNow } from './monotonic.js';
 import { createClockServer } from '../demo-server/server.js';
 import { createLogger } from '../demo-server/logger.js';
@@ -303,6 +304,57 @@ test('server closed and restarted on the same port: disconnect with reason, reco
   assert.ok(types.indexOf('disconnect') < types.indexOf('reconnect_attempt'));
   assert.ok(types.indexOf('reconnect_attempt') < types.indexOf('connect'));
   assert.deepEqual(log.find((e) => e.type === 'connect')?.detail, { reconnect: true });
+});
+
+/**
+ * A clock through a restart of its server (closed, then another on its port) once its resyncs
+ * have backed off to 4 s, and the sync requests the new server gets, by the time each came,
+ * and the clock's sync events, with the samples each rested on, from the restart on.
+ */
+async function throughRestart(t: TestContext, clocks: { first: () => number; second: () => number }) {
+  const first = await startClockServer({ clock: clocks.first });
+  const clock = connectClock(first.url, QUICK);
+  t.after(() => clock.close());
+  const syncs: { at: number; samples: number }[] = [];
+  clock.addEventListener('sync', (e) => syncs.push({ at: performance.now(), samples: e.detail.samples }));
+  // The first answer, the burst, then resyncs 1 and 2 s (±25 %) apart.
+  await waitFor(() => syncs.length >= 4, 'two resyncs', 15_000);
+  const held = syncs[syncs.length - 1].samples;
+  await first.server.close();
+  await waitFor(() => clock.state === 'reconnecting', 'state reconnecting');
+  const second = await startClockServer({ clock: clocks.second }, first.port);
+  t.after(() => second.server.close());
+  const requests: number[] = [];
+  second.server.io.on('connection', (socket) =>
+    socket.onAny((event) => event === SYNC_EVENT && requests.push(performance.now())),
+  );
+  const since = syncs.length;
+  await waitFor(() => syncs.length > since, 'a sync after the restart');
+  return { held, requests, after: () => syncs.slice(since) };
+}
+
+test('a reconnect with samples kept: the exchanges of a resync, and the back-off carried on', async (t) => {
+  const serverNow = () => monotonicNow() + 2_000;
+  const { held, requests, after } = await throughRestart(t, { first: serverNow, second: serverNow });
+  const [resync] = after();
+  // Over loopback, a steady link: a resync takes 2 exchanges. They agree with the samples kept.
+  assert.equal(resync.samples, held + 2, `${resync.samples} samples, ${held} before`);
+  // The back-off was at 4 s: nothing more for 3 s (a restarted one would resync 1 s on).
+  await new Promise((r) => setTimeout(r, 3000));
+  assert.equal(requests.length, 2, `${requests.length} requests to the new server`);
+  assert.equal(after().length, 1);
+});
+
+test('a reconnect to a server whose clock is elsewhere: the samples kept let go, the back-off starts over', async (t) => {
+  const { held, requests, after } = await throughRestart(t, {
+    first: () => monotonicNow() + 2_000,
+    second: () => monotonicNow() + 2_050,
+  });
+  await waitFor(() => after().length >= 2, 'the next resync');
+  const [resync, next] = after();
+  assert.ok(resync.samples <= 2, `${resync.samples} samples (${held} before): the new server's alone`);
+  assert.ok(next.at - resync.at < 2000, `the next resync ${(next.at - resync.at).toFixed(0)} ms on`);
+  assert.equal(requests.length, resync.samples + 2);
 });
 
 test('gives up after the allowed attempts: reconnect_failed, then state error', async (t) => {

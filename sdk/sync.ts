@@ -136,8 +136,8 @@ export class SyncLoop {
   #syncSamples: SyncSample[] = [];
   #pushes: PushSample[] = [];
   #resyncTimer: ReturnType<typeof setTimeout> | undefined;
-  // Bursts since connecting (or a visibility change, or a wall clock jump): the first is a full
-  // one, and the delay to the next doubles with each. Also counted again from 0 when the samples
+  // Bursts since first connecting (or a visibility change, or a wall clock jump): the first is a
+  // full one, and the delay to the next doubles with each. Counted again from 0 when the samples
   // show a clock stepped (see #estimateFromSync).
   #bursts = 0;
   #bursting = false;
@@ -182,7 +182,11 @@ export class SyncLoop {
   readonly #onConnect = () => {
     // The server behind the URL may have changed: find out again whether it answers sync.
     this.#setMode(undefined);
-    void this.#burst(true);
+    // With samples kept from before, a resync's exchanges and the back-off carried on: a server
+    // restarted under a crowd gets that from each clock, not a full burst and resyncs from a
+    // second. If the server's clock is not the one the samples knew, they are superseded, and
+    // the back-off starts over (#estimateFromSync).
+    void this.#burst(this.#syncSamples.length === 0);
   };
 
   readonly #onDisconnect = () => {
