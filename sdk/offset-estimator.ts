@@ -50,7 +50,7 @@ export interface Estimate {
 export interface SyncEstimate extends Estimate {
   /** Best round trip among the samples used, less the server's own time, ms. */
   rtt: number;
-  /** Local time the oldest sample used was sent: samples sent before it are of no more use. */
+  /** Local time the oldest sample used was sent. */
   since: number;
   /**
    * How many older samples were set aside because they no longer agree with the newer ones (a

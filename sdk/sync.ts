@@ -134,6 +134,8 @@ export class SyncLoop {
   // The newest estimate given to #onEstimate, and where it came from.
   #latest: { estimate: Estimate; mode: SyncMode } | undefined;
   #syncSamples: SyncSample[] = [];
+  // When the oldest sample the latest estimate from sync rested on was sent (local ms).
+  #restingSince = -Infinity;
   #pushes: PushSample[] = [];
   #resyncTimer: ReturnType<typeof setTimeout> | undefined;
   // Bursts since first connecting (or a visibility change, or a wall clock jump): the first is a
@@ -320,15 +322,17 @@ export class SyncLoop {
   /**
    * Gives the estimate from the sync samples. Pushes run late by the network delay they cannot
    * measure: the first from sync replaces their estimate at once, instead of slewing from it.
-   * Samples older than those it rests on are let go. If some no longer agreed with the newer
-   * ones (a clock was stepped or changed its rate), what the clock knew of the drift went with
+   * If it set aside samples that the one before rested on (they no longer agree with the newer
+   * ones: a clock was stepped, or changed its rate), what the clock knew of the drift went with
    * them: the resyncs back off from their first delay again, as after connecting, to find it.
+   * (The samples set aside are kept: a drift beyond the bound that every estimate assumes until
+   * it is measured sets old samples aside too, and only they can measure it.)
    */
   #estimateFromSync(): void {
     const estimate = estimateFromSync(this.#syncSamples);
     if (!estimate) return;
-    this.#syncSamples = this.#syncSamples.filter((s) => s.t0 >= estimate.since);
-    if (estimate.superseded) this.#bursts = 0;
+    if (estimate.superseded && estimate.since > this.#restingSince) this.#bursts = 0;
+    this.#restingSince = estimate.since;
     this.#give(estimate, 'sync', this.#latest?.mode === 'push');
   }
 
