@@ -7,16 +7,23 @@ test('clockResolution: the smallest step a clock reads in, measured once per clo
   // spacing, about 0.24 µs at 1.8e12 ms, is the finest it can read); what is seen is the time
   // between two reads, about 1.5 µs on a busy machine: far finer than any browser's clock.
   assert.ok(clockResolution(monotonicNow) < 0.01, `${clockResolution(monotonicNow)}`);
-  const wholeMs = () => Math.ceil(monotonicNow());
-  assert.equal(clockResolution(wholeMs), 1);
-  const tenthMs = () => Math.floor(performance.now() * 10) / 10;
-  assert.ok(Math.abs(clockResolution(tenthMs) - 0.1) < 1e-9, `${clockResolution(tenthMs)}`);
+  // A busy machine may take the probe off its core across each step's edge, and it then sees two
+  // steps as one (a coarser clock: the uncertainty only grows). The least of three clocks alike,
+  // each measured on its own, is the step itself.
+  const leastOf = (clock: () => number) => Math.min(...[1, 2, 3].map(() => clockResolution(() => clock())));
+  assert.equal(
+    leastOf(() => Math.ceil(monotonicNow())),
+    1,
+  );
+  const tenthMs = leastOf(() => Math.floor(performance.now() * 10) / 10);
+  assert.ok(Math.abs(tenthMs - 0.1) < 1e-9, `${tenthMs}`);
   // Measured once: a clock that has since stopped keeps its resolution.
   let stopped = false;
   const stopping = () => (stopped ? 5 : Math.ceil(monotonicNow()));
-  assert.equal(clockResolution(stopping), 1);
+  const measured = clockResolution(stopping);
+  assert.ok(measured >= 1 && measured < 100, `${measured}`);
   stopped = true;
-  assert.equal(clockResolution(stopping), 1);
+  assert.equal(clockResolution(stopping), measured);
 });
 
 test('clockResolution: a clock that does not move, or goes back, is taken to be 100 ms coarse', () => {
