@@ -345,7 +345,7 @@ test('a reconnect with samples kept: the exchanges of a resync, and the back-off
   assert.equal(after().length, 1);
 });
 
-test('a reconnect to a server whose clock is elsewhere: the samples kept let go, the back-off starts over', async (t) => {
+test('a reconnect to a server whose clock is elsewhere: the samples kept set aside, the back-off starts over', async (t) => {
   const { held, requests, after } = await throughRestart(t, {
     first: () => monotonicNow() + 2_000,
     second: () => monotonicNow() + 2_050,

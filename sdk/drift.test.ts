@@ -226,7 +226,7 @@ test('a node whose cluster correction slews: the fit holds, every reading within
       `drift ${state.drift} ± ${state.driftUncertainty}, expected ${expectedDrift(ppm)}`,
     );
   // A resync during the slew sees the node elsewhere, and the next one back: each time the older
-  // samples are let go and the resyncs start over, so that the drift is soon measured again.
+  // samples are set aside and the resyncs start over, so that the drift is soon measured again.
   const afterSlew = readings.filter((r) => r.at > blind.to);
   const measuredAgain = afterSlew.filter((r) => r.measured);
   assert.ok(measuredAgain.length > 50, `${measuredAgain.length} readings after the slew with the drift measured`);
@@ -236,7 +236,7 @@ test('a node whose cluster correction slews: the fit holds, every reading within
   );
 });
 
-test('a server clock stepped: the samples before it let go, and the resyncs start over from a second', async (t) => {
+test('a server clock stepped: the samples before it set aside, and the resyncs start over from a second', async (t) => {
   let step = 0;
   const serverNow = () => mono() + 1_000 + step;
   const { server, url } = await startClockServer({ clock: serverNow });
