@@ -145,10 +145,17 @@ export function listenerTable(results, clients) {
 
 /** An SDK run's figures in window `w`: the probes' round trips, everyone's, and the clocks' state. */
 function sdkFigures(result, w) {
-  const windows = result.generators.map((g) => ({ role: g.role, ...g.windows[w] }));
+  return {
+    ...clockFigures(result.generators, w, result.windows[w].seconds, result.clients),
+    server: result.server.windows[w],
+  };
+}
+
+/** What SDK clocks' generators measured in their window `w`, `seconds` long, over every clock and the probes. */
+function clockFigures(generators, w, seconds, clients) {
+  const windows = generators.map((g) => ({ role: g.role, ...g.windows[w] }));
   const probes = windows.filter((x) => x.role === 'probe');
   const crowd = windows.filter((x) => x.role === 'crowd');
-  const minutes = result.windows[w].seconds / 60;
   const exchanges = windows.reduce((n, x) => n + x.rtts.length + x.timeouts, 0);
   return {
     probes: summarize(
@@ -159,7 +166,8 @@ function sdkFigures(result, w) {
       windows.map((x) => x.rtts),
       sum(windows, 'timeouts'),
     ),
-    exchangesPerClockMinute: exchanges / result.clients / minutes,
+    exchangesPerClock: exchanges / clients,
+    exchangesPerClockMinute: exchanges / clients / (seconds / 60),
     connected: sum(windows, 'connected'),
     disconnects: sum(windows, 'disconnects'),
     synced: sum(windows, 'synced'),
@@ -172,7 +180,6 @@ function sdkFigures(result, w) {
     crowdCpu: sum(crowd, 'cpuPercent'),
     crowdLoopDelayP99: Math.max(...crowd.map((x) => x.loopDelayP99)),
     probeLoopDelayP99: Math.max(...probes.map((x) => x.loopDelayP99)),
-    server: result.server.windows[w],
   };
 }
 
@@ -289,6 +296,45 @@ export function sdkTable(sdk, classic) {
       `${classic ? ` (classic: ${kb(classic.server.heapPerConnection)})` : ''}.`,
   ];
   return { text: `${formatTable(rows)}\n\n${notes.join('\n')}`, pass: verdicts.every(Boolean) };
+}
+
+/**
+ * The new server's first seconds after --restart, beside the same clocks' first window after they
+ * first connected (and the server's CPU while they did): no target, what a restart costs.
+ */
+export function restartTable(sdk) {
+  const { seconds, generators } = sdk.restart;
+  const after = clockFigures(generators, 0, seconds.length, sdk.clients);
+  const first = sdkFigures(sdk, FIRST);
+  const cpu = seconds.reduce((n, s) => n + s.cpuPercent, 0) / seconds.length;
+  const requests = seconds.reduce((n, s) => n + s.syncRequests, 0);
+  const rows = [
+    ['', `after the restart (${seconds.length} s)`, `after first connecting (${sdk.windows[FIRST].name})`],
+    [
+      'server CPU (of one core)',
+      pct(cpu),
+      `${pct(first.server.cpuPercent)} (${pct(sdk.connected.cpuPercent)} while connecting)`,
+    ],
+    ['  each second', seconds.map((s) => s.cpuPercent.toFixed(0)).join(', '), ''],
+    ['clients connected, each second', seconds.map((s) => int(s.clients)).join(', '), ''],
+    ['sync requests the server got, each second', seconds.map((s) => int(s.syncRequests)).join(', '), ''],
+    [
+      'sync exchanges a clock',
+      `${after.exchangesPerClock.toFixed(1)} (the server got ${(requests / sdk.clients).toFixed(1)})`,
+      first.exchangesPerClock.toFixed(1),
+    ],
+    [
+      'sync round trip p50 / p99 (probe clocks)',
+      `${ms(after.probes.p50)} / ${ms(after.probes.p99)}`,
+      `${ms(first.probes.p50)} / ${ms(first.probes.p99)}`,
+    ],
+    [
+      'connected / synced at the end',
+      `${int(after.connected)} / ${int(after.synced)}${disconnected(after)}`,
+      `${int(first.connected)} / ${int(first.synced)}`,
+    ],
+  ];
+  return formatTable(rows);
 }
 
 /** ", n disconnected" for a window in which some clocks lost their connection. */

@@ -1,4 +1,4 @@
-// npm run bench:load [-- --clients N --ramp S --first S --steady-at S --duration S --runs LIST]
+// npm run bench:load [-- --clients N --ramp S --first S --steady-at S --duration S --runs LIST --restart]
 // npm run bench:load -- --capacity [--steps N,N,…]
 // Holds N clients against one server process, each run with a server of its own and the clients
 // in generator processes of their own (one a core: a single process reading 10,000 sockets falls
@@ -6,13 +6,15 @@
 // server-clock's server), `classic` (the same on the classic per-connection-timer server), `sdk`
 // (real SDK clocks, one connection each, on server-clock's server). Each is measured in two
 // windows after the crowd has connected: its first seconds and a steady state a while later. It
-// prints them side by side with the targets. --capacity steps up the SDK clocks instead.
+// prints them side by side with the targets. --restart: then the SDK run's server is killed and
+// another started on its port, and its first seconds are measured as the clocks come back.
+// --capacity steps up the SDK clocks instead.
 // Loopback only; stops itself.
 import { execSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { childProcesses } from './children.mjs';
 import { sleep } from './generator.mjs';
-import { capacityRow, capacityTable, listenerTable, sdkTable, summarize } from './load-report.mjs';
+import { capacityRow, capacityTable, listenerTable, restartTable, sdkTable, summarize } from './load-report.mjs';
 import { saveResults } from './results.mjs';
 
 const { values } = parseArgs({
@@ -23,6 +25,7 @@ const { values } = parseArgs({
     'steady-at': { type: 'string', default: '60' },
     duration: { type: 'string', default: '60' },
     runs: { type: 'string', default: 'listeners,classic,sdk' },
+    restart: { type: 'boolean', default: false },
     capacity: { type: 'boolean', default: false },
     steps: { type: 'string', default: '10000,13000,16000,19000' },
   },
@@ -43,11 +46,13 @@ if (
   !counts.every((n) => Number.isInteger(n) && n > 0) ||
   !(first >= 5 && duration >= 5 && steadyAt >= first) ||
   !(rampFor(1) >= 0) ||
-  !runs.every((r) => r in RUNS)
+  !runs.every((r) => r in RUNS) ||
+  // (A restart is measured on the SDK clocks, which reconnect; listeners give up.)
+  (values.restart && (values.capacity || !runs.includes('sdk')))
 ) {
   console.error(
     'usage: bench/load.mjs [--clients N ≥ 1] [--ramp S ≥ 0] [--first S ≥ 5] [--steady-at S ≥ first] [--duration S ≥ 5]\n' +
-      `                     [--runs ${Object.keys(RUNS).join(',')}] | --capacity [--steps N,N,…]`,
+      `                     [--runs ${Object.keys(RUNS).join(',')}] [--restart, with sdk] | --capacity [--steps N,N,…]`,
   );
   process.exit(2);
 }
@@ -65,6 +70,8 @@ if (fdLimit < needed) {
 }
 
 const GENERATORS = 2;
+// How long --restart measures the new server, s: every clock is back within a few.
+const RESTART_SECONDS = 15;
 // 1 client in 100 (at least 20) in a process of their own, the probes, whose figures are the ones
 // judged (an SDK clock's round trips, a listener's tick lag): a client on a machine of its own
 // does not wait behind 5,000 others in its event loop.
@@ -73,7 +80,9 @@ const probesFor = (clients) => Math.min(clients, Math.max(20, Math.round(clients
 // one source address has 28,232 ephemeral ports (ip_local_port_range) towards the server's port.
 const sourceAddress = (generator) => `127.0.0.${2 + generator}`;
 // Every step is bounded; this bounds the whole run, should a child hang.
-const BUDGET_MS = counts.reduce((total, n) => total + runs.length * (rampFor(n) + steadyAt + duration + 150), 0) * 1000;
+const BUDGET_MS =
+  counts.reduce((total, n) => total + runs.length * (rampFor(n) + steadyAt + duration + 150), 0) * 1000 +
+  (values.restart ? (RESTART_SECONDS + 60) * 1000 : 0);
 
 const { spawn, ask, killAll, finished } = childProcesses('bench:load', BUDGET_MS);
 
@@ -211,7 +220,8 @@ async function run(name, clients) {
   }
   const measured = await results;
   const loaded = await ask(server, { type: 'stats', gc: true }, 'stats');
-  await Promise.all([...generators.map((g) => g.child), server].map(stop));
+  const restart = values.restart && load === 'sdk' ? await afterRestart(server, kind, port, generators) : undefined;
+  await Promise.all([...generators.map((g) => g.child), restart?.server ?? server].map(stop));
 
   return {
     name,
@@ -230,7 +240,38 @@ async function run(name, clients) {
       heapUsedMB: loaded.heapUsed / 2 ** 20,
       rssMB: loaded.rss / 2 ** 20,
     },
+    ...(restart && { restart: { seconds: restart.seconds, generators: restart.generators } }),
   };
+}
+
+/**
+ * Kills the server (SIGKILL: its sockets end without a goodbye, as in a crash) and starts another
+ * on its port. The clocks reconnect (each after a delay of its own) and resync. Each of the new
+ * server's first RESTART_SECONDS: its CPU, its clients, the sync requests it got; and the clocks'
+ * exchanges over them, as in a measuring window.
+ */
+async function afterRestart(old, kind, port, generators) {
+  await new Promise((resolve) => (old.once('exit', resolve), old.kill('SIGKILL')));
+  const server = spawn('./server-process.mjs', [kind, String(port)], ['--expose-gc']);
+  await ask(server, undefined, 'listening');
+  const from = Date.now();
+  const window = { name: 'after the restart', from, to: from + RESTART_SECONDS * 1000 };
+  const measured = Promise.all(generators.map((g) => ask(g.child, { type: 'measure', windows: [window] }, 'result')));
+  const seconds = [];
+  let last = await ask(server, { type: 'stats' }, 'stats');
+  for (let s = 1; s <= RESTART_SECONDS; s++) {
+    await sleep(from + s * 1000 - Date.now());
+    const stats = await ask(server, { type: 'stats' }, 'stats');
+    seconds.push({
+      cpuPercent: (cpuMs(last, stats) / (stats.at - last.at)) * 100,
+      clients: stats.clients,
+      syncRequests: stats.syncRequests - last.syncRequests,
+    });
+    last = stats;
+  }
+  const results = await measured;
+  console.log(`  after the restart: server CPU ${seconds.map((s) => s.cpuPercent.toFixed(0)).join(', ')} % a second`);
+  return { server, seconds, generators: generators.map((g, i) => ({ role: g.role, ...results[i] })) };
 }
 
 function save(results) {
@@ -255,6 +296,8 @@ async function compare() {
     const { text, pass } = sdkTable(results.sdk, results.classic);
     console.log(`\n${text}\n`);
     verdicts.push(pass);
+    if (results.sdk.restart)
+      console.log(`The SDK run's server killed, another started on its port:\n\n${restartTable(results.sdk)}\n`);
   }
   save(Object.values(results));
   // Fails when server-clock misses a target; the classic server is expected to.
