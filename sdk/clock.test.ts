@@ -339,7 +339,7 @@ test('a reconnect with samples kept: the exchanges of a resync, and the back-off
   const [resync] = after();
   // Over loopback, a steady link: a resync takes 2 exchanges. They agree with the samples kept.
   assert.equal(resync.samples, held + 2, `${resync.samples} samples, ${held} before`);
-  // The back-off was at 4 s: nothing more for 3 s (a restarted one would resync 1 s on).
+  // Its next resync is 8 s on (±25 %): nothing more for 3 s (a restarted one would resync 1 s on).
   await new Promise((r) => setTimeout(r, 3000));
   assert.equal(requests.length, 2, `${requests.length} requests to the new server`);
   assert.equal(after().length, 1);
@@ -354,7 +354,9 @@ test('a reconnect to a server whose clock is elsewhere: the samples kept set asi
   const [resync, next] = after();
   assert.ok(resync.samples <= 2, `${resync.samples} samples (${held} before): the new server's alone`);
   assert.ok(next.at - resync.at < 2000, `the next resync ${(next.at - resync.at).toFixed(0)} ms on`);
-  assert.equal(requests.length, resync.samples + 2);
+  // Two resyncs of 2 exchanges, not a full burst. (The estimate may rest on fewer of them: the
+  // first fit, over the kept samples too, may set aside one of the new ones as well.)
+  assert.equal(requests.length, 4, `${requests.length} requests to the new server`);
 });
 
 test('gives up after the allowed attempts: reconnect_failed, then state error', async (t) => {

@@ -217,8 +217,8 @@ export function estimateDrift(samples: readonly SyncSample[]): Drift {
  * by the lowest-delay samples in each direction (NTP's clock filter, Cristian's minimum), and
  * outliers with long delays fall away by themselves. Older samples that no longer agree with
  * newer ones (a clock was stepped, or changed its rate) are dropped (`superseded`), and the drift
- * fitted again without them. Impossible samples (a negative round trip: the server took longer than the whole
- * exchange) are skipped.
+ * fitted again without them. Impossible samples (a negative round trip: the server took longer
+ * than the whole exchange) are skipped.
  *
  * `uncertainty` is at least half the best round trip: the intersection can be narrower, but only
  * by assuming that the fastest legs of different exchanges are equally fast.
