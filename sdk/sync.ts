@@ -15,6 +15,7 @@ import {
   type Drift,
   type Estimate,
   type PushSample,
+  type SyncEstimate,
   type SyncSample,
 } from './offset-estimator.js';
 import { clockResolution } from './monotonic.js';
@@ -122,6 +123,9 @@ export function nextResync(
 // know it: here any event may carry anything, which is how #onPush takes its value.
 type PushSocket = Socket<Record<string, (value: unknown) => void>>;
 
+/** An estimate given to the clock, and where it came from. */
+type Given = { estimate: SyncEstimate; mode: 'sync' } | { estimate: Estimate; mode: 'push' };
+
 /** Keeps a clock's estimate up to date over its socket, from construction until stop(). */
 export class SyncLoop {
   readonly #socket: ClockSocket;
@@ -132,10 +136,8 @@ export class SyncLoop {
   readonly #resolution: number;
   #mode: SyncMode | undefined;
   // The newest estimate given to #onEstimate, and where it came from.
-  #latest: { estimate: Estimate; mode: SyncMode } | undefined;
+  #latest: Given | undefined;
   #syncSamples: SyncSample[] = [];
-  // When the oldest sample the latest estimate from sync rested on was sent (local ms).
-  #restingSince = -Infinity;
   #pushes: PushSample[] = [];
   #resyncTimer: ReturnType<typeof setTimeout> | undefined;
   // Bursts since first connecting (or a visibility change, or a wall clock jump): the first is a
@@ -331,9 +333,9 @@ export class SyncLoop {
   #estimateFromSync(): void {
     const estimate = estimateFromSync(this.#syncSamples);
     if (!estimate) return;
-    if (estimate.superseded && estimate.since > this.#restingSince) this.#bursts = 0;
-    this.#restingSince = estimate.since;
-    this.#give(estimate, 'sync', this.#latest?.mode === 'push');
+    const before = this.#latest?.mode === 'sync' ? this.#latest.estimate : undefined;
+    if (estimate.superseded && (!before || estimate.since > before.since)) this.#bursts = 0;
+    this.#give({ estimate, mode: 'sync' }, this.#latest?.mode === 'push');
   }
 
   #setMode(mode: SyncMode | undefined): void {
@@ -344,11 +346,11 @@ export class SyncLoop {
 
   #usePushes(): void {
     const estimate = estimateFromPushes(this.#pushes);
-    if (estimate) this.#give(estimate, 'push', false);
+    if (estimate) this.#give({ estimate, mode: 'push' }, false);
   }
 
-  #give(estimate: Estimate, mode: SyncMode, replace: boolean): void {
-    this.#latest = { estimate, mode };
-    this.#onEstimate(estimate, mode, replace);
+  #give(latest: Given, replace: boolean): void {
+    this.#latest = latest;
+    this.#onEstimate(latest.estimate, latest.mode, replace);
   }
 }
