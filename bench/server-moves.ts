@@ -102,9 +102,10 @@ function run(seed: number, { move, seenFrom, allowance }: Scenario, minutes: num
     latest = estimate;
     const resync = nextResync(estimate.drift, samples, { samples: 8, resyncInterval: 240_000 });
     size = resync.exchanges;
+    // From a second, doubling, each ±25 % (sync.ts's FIRST_RESYNC_MS and RESYNC_JITTER).
     const next = local + Math.min(resync.longest, 1000 * 2 ** bursts++) * (0.75 + random() / 2);
     // Readings every 0.25–0.75 s until the next resync.
-    for (local += 0.25 + 0.5 * random(); local < next; local += 250 + 500 * random()) {
+    for (local += 250 + 500 * random(); local < next; local += 250 + 500 * random()) {
       if (trueAt(local) - START < 20_000 || trueAt(estimate.at) - START < seenFrom) continue;
       const shown = local + estimate.offset + estimate.drift.rate * (local - estimate.at);
       const bound = estimate.uncertainty + estimate.drift.uncertainty * (local - estimate.at) + (allowance ?? 0);
