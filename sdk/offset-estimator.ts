@@ -78,6 +78,11 @@ const DRIFT_WANDER = 1e-6;
 const DRIFT_PRIOR = 1e-5;
 // Refits of the two bounds about the line found so far, each closer to their edges.
 const EDGE_FITS = 4;
+// Exchanges further apart than this (ms) are of different bursts: a burst's follow each other at
+// once, and resyncs are at least 0.75 s apart.
+const BURST_GAP_MS = 100;
+// The fewest bursts over which the fit's error is also judged by leaving each out (see estimateDrift).
+const JACKKNIFE_BURSTS = 3;
 // The fewest samples in the fastest quarter for its round trip to set the fit's weights.
 const QUARTILE_SAMPLES = 4;
 /**
@@ -149,13 +154,49 @@ function fitSlope(points: readonly FitPoint[]): { rate: number; sigma: number } 
  * neither edge.
  *
  * The rate's uncertainty is three standard errors of the fit (of the edge fits, but at least
- * half the first fit's) plus a ppm of wander. An unsure
+ * half the first fit's, and at least the jackknife's over bursts) plus a ppm of wander. An unsure
  * rate is drawn towards no drift (a prior of 10 ppm, or as much as the fit shows),
  * the uncertainty still spanning the fit's; one whose uncertainty reaches the drift bound is
  * {@link UNKNOWN_DRIFT}: too few samples, too short a span, or a server clock that does not run
  * straight.
  */
 export function estimateDrift(samples: readonly SyncSample[]): Drift {
+  const fit = driftFit(samples);
+  const sigma = Math.max(fit.sigma, jackknifeSigma(samples));
+  // Drawn towards no drift as far as the fit is unsure, and still spanning all the fit allows.
+  const prior = Math.max(DRIFT_PRIOR, Math.abs(fit.rate)) ** 2;
+  const rate = (fit.rate * prior) / (prior + sigma ** 2);
+  const uncertainty = Math.abs(fit.rate - rate) + DRIFT_SIGMAS * sigma + DRIFT_WANDER;
+  // (Not a number, from a fit without spread or freedom, is unknown too.)
+  return uncertainty < DRIFT_BOUND ? { rate, uncertainty } : UNKNOWN_DRIFT;
+}
+
+/**
+ * The standard error of the fitted rate by the jackknife over bursts: the fit again without each
+ * burst in turn (0 for fewer than {@link JACKKNIFE_BURSTS} bursts). The residuals' standard error takes
+ * the samples' errors to be independent. A server clock that moved by about a sample's width
+ * between bursts (a cluster node's correction, a small step) breaks that: the line through the
+ * bursts on either side of the move tilts to join them and its residuals stay small, so its drift
+ * was stated far too sure, and readings carried forward by it fell outside their uncertainty (a
+ * 1 ms move: 36 % of the next 2 minutes' readings). Leaving out a burst shows how far the line
+ * leans on it, whatever its errors are: 3.6 % then, and still none where the server's clock runs
+ * straight (`npm run bench:moves`, bench/ACCURACY.md).
+ */
+function jackknifeSigma(samples: readonly SyncSample[]): number {
+  const starts = samples.flatMap((s, i) => (i === 0 || s.t0 - samples[i - 1].t3 > BURST_GAP_MS ? [i] : []));
+  const bursts = starts.length;
+  if (bursts < JACKKNIFE_BURSTS) return 0;
+  const rates = starts.map((start, i) => {
+    const end = starts[i + 1] ?? samples.length;
+    return driftFit([...samples.slice(0, start), ...samples.slice(end)]).rate;
+  });
+  const mean = rates.reduce((total, rate) => total + rate, 0) / bursts;
+  const squares = rates.reduce((total, rate) => total + (rate - mean) ** 2, 0);
+  return Math.sqrt(((bursts - 1) / bursts) * squares);
+}
+
+/** The fit of {@link estimateDrift}: its rate, and the standard error its residuals give. */
+function driftFit(samples: readonly SyncSample[]): { rate: number; sigma: number } {
   const at = samples[samples.length - 1]?.t3;
   const rtts = sortedRoundTrips(samples);
   // How far a fast sample's bound is from its edge, roughly: below it, weights grow no more. A
@@ -194,13 +235,7 @@ export function estimateDrift(samples: readonly SyncSample[]): Drift {
   // edges are sharper than its spread, so the edge fits may well be sharper than the first, but
   // not more than twice (bench/ACCURACY.md): none outside in 240,000 readings then; with none
   // sharper than the first, a drift of 200 ppm over the rough link stayed unknown for 10 minutes.
-  const sigma = Math.max(line.sigma, first.sigma / 2);
-  // Drawn towards no drift as far as the fit is unsure, and still spanning all the fit allows.
-  const prior = Math.max(DRIFT_PRIOR, Math.abs(line.rate)) ** 2;
-  const rate = (line.rate * prior) / (prior + sigma ** 2);
-  const uncertainty = Math.abs(line.rate - rate) + DRIFT_SIGMAS * sigma + DRIFT_WANDER;
-  // (Not a number, from a fit without spread or freedom, is unknown too.)
-  return uncertainty < DRIFT_BOUND ? { rate, uncertainty } : UNKNOWN_DRIFT;
+  return { rate: line.rate, sigma: Math.max(line.sigma, first.sigma / 2) };
 }
 
 /**
