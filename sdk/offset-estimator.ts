@@ -179,8 +179,8 @@ export function estimateDrift(samples: readonly SyncSample[]): Drift {
  * bursts on either side of the move tilts to join them and its residuals stay small, so its drift
  * was stated far too sure, and readings carried forward by it fell outside their uncertainty (a
  * 1 ms move: 36 % of the next 2 minutes' readings). Leaving out a burst shows how far the line
- * leans on it, whatever its errors are: 3.6 % then, and still none where the server's clock runs
- * straight (`npm run bench:moves`, bench/ACCURACY.md).
+ * leans on it, however its samples' errors are related: 3.6 % then, and still none where the
+ * server's clock runs straight (`npm run bench:moves`, bench/ACCURACY.md).
  */
 function jackknifeSigma(samples: readonly SyncSample[]): number {
   const starts = samples.flatMap((s, i) => (i === 0 || s.t0 - samples[i - 1].t3 > BURST_GAP_MS ? [i] : []));
