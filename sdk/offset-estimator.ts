@@ -162,11 +162,19 @@ function fitSlope(points: readonly FitPoint[]): { rate: number; sigma: number } 
  */
 export function estimateDrift(samples: readonly SyncSample[]): Drift {
   const fit = driftFit(samples);
-  const sigma = Math.max(fit.sigma, jackknifeSigma(samples));
+  const byResiduals = driftWithin(fit.rate, fit.sigma);
+  // A wider error only widens the drift: one unknown by the residuals' error stays so, and the
+  // jackknife, a fit a burst (up to 25 times the cost of the estimate without it), is spared.
+  if (byResiduals.uncertainty >= DRIFT_BOUND) return byResiduals;
+  return driftWithin(fit.rate, Math.max(fit.sigma, jackknifeSigma(samples)));
+}
+
+/** The drift a fitted rate with standard error `sigma` gives: {@link UNKNOWN_DRIFT} if not within the bound. */
+function driftWithin(fitted: number, sigma: number): Drift {
   // Drawn towards no drift as far as the fit is unsure, and still spanning all the fit allows.
-  const prior = Math.max(DRIFT_PRIOR, Math.abs(fit.rate)) ** 2;
-  const rate = (fit.rate * prior) / (prior + sigma ** 2);
-  const uncertainty = Math.abs(fit.rate - rate) + DRIFT_SIGMAS * sigma + DRIFT_WANDER;
+  const prior = Math.max(DRIFT_PRIOR, Math.abs(fitted)) ** 2;
+  const rate = (fitted * prior) / (prior + sigma ** 2);
+  const uncertainty = Math.abs(fitted - rate) + DRIFT_SIGMAS * sigma + DRIFT_WANDER;
   // (Not a number, from a fit without spread or freedom, is unknown too.)
   return uncertainty < DRIFT_BOUND ? { rate, uncertainty } : UNKNOWN_DRIFT;
 }
@@ -179,7 +187,7 @@ export function estimateDrift(samples: readonly SyncSample[]): Drift {
  * bursts on either side of the move tilts to join them and its residuals stay small, so its drift
  * was stated far too sure, and readings carried forward by it fell outside their uncertainty (a
  * 1 ms move: 36 % of the next 2 minutes' readings). Leaving out a burst shows how far the line
- * leans on it, however its samples' errors are related: 3.6 % then, and still none where the
+ * leans on it, however its samples' errors are related: 3 % then, and still none where the
  * server's clock runs straight (`npm run bench:moves`, bench/ACCURACY.md).
  */
 function jackknifeSigma(samples: readonly SyncSample[]): number {
