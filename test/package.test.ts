@@ -12,10 +12,11 @@ const REPO = fileURLToPath(new URL('..', import.meta.url));
 /**
  * The tarball's size, bytes, as `npm pack --dry-run --json` reports it (`size`). When the package
  * grows on purpose, run this test, read the size it prints and record it here, saying why in the
- * commit. Recorded 2026-12-02: 527,795 bytes with server-side rendering and countdown-style (the
- * source maps are most of it).
+ * commit. Recorded 2026-12-07: 583,353 bytes, with issue 11's SDK (the drift fit and its schedule)
+ * and page ticker, and the README and PROTOCOL.md that ship with them (2026-12-02: 527,795, with
+ * server-side rendering and countdown-style; the source maps are most of it).
  */
-const RECORDED_TARBALL_BYTES = 527_795;
+const RECORDED_TARBALL_BYTES = 583_353;
 const ALLOWED_GROWTH = 0.1;
 
 /** What ships that should not: tests, screenshots, fixtures (and the benchmarks' results). */
