@@ -5,7 +5,7 @@
 // runs straight. Pure and seeded: each run replays exactly.
 import { parseArgs } from 'node:util';
 import { estimateFromSync, type SyncEstimate, type SyncSample } from '../sdk/offset-estimator.js';
-import { nextResync } from '../sdk/sync.js';
+import { keptSamples, nextResync, resyncDelay, startsOver } from '../sdk/sync.js';
 import { sample, seededRandom } from '../test/samples.js';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '200' } } });
@@ -92,18 +92,17 @@ function run(seed: number, { move, seenFrom, allowance }: Scenario, minutes: num
   for (let local = START; local < START + minutes * 60_000;) {
     for (let i = 0; i < size; i++) {
       const taken = sample(server, { t0: local, out: leg(), back: leg() });
-      samples = [...samples, taken].filter((s) => s.t3 > taken.t3 - 15 * 60_000).slice(-64);
+      samples = keptSamples(samples, taken);
       local = taken.t3 + 0.2;
     }
     const estimate = estimateFromSync(samples);
     if (!estimate) throw new Error('no estimate from possible samples');
     // As the sync loop: resyncs from a second again when older samples no longer agree.
-    if (estimate.superseded && (!latest || estimate.since > latest.since)) bursts = 0;
+    if (startsOver(estimate, latest)) bursts = 0;
     latest = estimate;
     const resync = nextResync(estimate.drift, samples, { samples: 8, resyncInterval: 240_000 });
     size = resync.exchanges;
-    // From a second, doubling, each ±25 % (sync.ts's FIRST_RESYNC_MS and RESYNC_JITTER).
-    const next = local + Math.min(resync.longest, 1000 * 2 ** bursts++) * (0.75 + random() / 2);
+    const next = local + resyncDelay(bursts++, resync.longest, random());
     // Readings every 0.25–0.75 s until the next resync.
     for (local += 250 + 500 * random(); local < next; local += 250 + 500 * random()) {
       if (trueAt(local) - START < 20_000 || trueAt(estimate.at) - START < seenFrom) continue;

@@ -10,7 +10,7 @@ import {
   type PushSample,
   type SyncSample,
 } from './offset-estimator.js';
-import { SETTLED_DRIFT, nextResync } from './sync.js';
+import { SETTLED_DRIFT, keptSamples, nextResync, resyncDelay } from './sync.js';
 import { sample, seededRandom, serverClock, type Exchange } from '../test/samples.js';
 
 const EPS = 1e-9;
@@ -65,14 +65,14 @@ function run(server: (local: number) => number, leg: () => number, random: () =>
     for (let i = 0; i < size; i++) {
       const exchange = { t0: t, out: leg(), back: leg() };
       const taken = sample(server, exchange);
-      samples = [...samples, taken].slice(-64);
+      samples = keptSamples(samples, taken);
       estimate = estimateFromSync(samples);
       t = taken.t3 + 0.2;
     }
     assert.ok(estimate);
     const resync = nextResync(estimate.drift, samples, { samples: 8, resyncInterval: 240_000 });
     size = resync.exchanges;
-    const next = t + Math.min(resync.longest, 1000 * 2 ** burst) * (0.75 + random() / 2);
+    const next = t + resyncDelay(burst, resync.longest, random());
     for (t += random() * 3000; t < next; t += 3000 * random()) {
       const shown = estimate.offset + estimate.drift.rate * (t - estimate.at);
       readings.push({

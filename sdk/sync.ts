@@ -118,6 +118,34 @@ export function nextResync(
   return { exchanges, longest: Math.min(resyncInterval, filling ? FILLING_RESYNC_MS : UNSETTLED_RESYNC_MS) };
 }
 
+/**
+ * The sync samples a clock keeps once `sample` is taken: the newest {@link SYNC_WINDOW} of them
+ * and it, none older than {@link SYNC_MAX_AGE_MS} (pure; exported for the simulations, which keep
+ * theirs as the sync loop does).
+ */
+export function keptSamples(samples: readonly SyncSample[], sample: SyncSample): SyncSample[] {
+  return [...samples, sample].filter((s) => s.t3 > sample.t3 - SYNC_MAX_AGE_MS).slice(-SYNC_WINDOW);
+}
+
+/**
+ * Whether an estimate starts the resyncs' back-off over: it set aside samples that the `before`
+ * estimate rested on (a clock stepped, or changed its rate), and what the clock knew of the drift
+ * went with them (pure; exported for the simulations).
+ */
+export function startsOver(estimate: SyncEstimate, before: SyncEstimate | undefined): boolean {
+  return estimate.superseded > 0 && (!before || estimate.since > before.since);
+}
+
+/**
+ * The delay before the next resync, ms, after `bursts` of them since the back-off started: a
+ * second, doubling, at most `longest` ({@link nextResync}), drawn ±25 % by `random` in [0, 1)
+ * (pure; exported for the simulations).
+ */
+export function resyncDelay(bursts: number, longest: number, random: number): number {
+  const step = Math.min(longest, FIRST_RESYNC_MS * 2 ** bursts);
+  return step * (1 + RESYNC_JITTER * (2 * random - 1));
+}
+
 // Pushes are listened to on this view of the socket. The event's name is an option, for servers
 // of other kinds (the classic socket.io example pushes 'time'), and socket.io's typed map cannot
 // know it: here any event may carry anything, which is how #onPush takes its value.
@@ -287,8 +315,7 @@ export class SyncLoop {
   }
 
   #scheduleResync(): void {
-    const step = Math.min(this.#nextResync().longest, FIRST_RESYNC_MS * 2 ** this.#bursts++);
-    const delay = step * (1 + RESYNC_JITTER * (2 * Math.random() - 1));
+    const delay = resyncDelay(this.#bursts++, this.#nextResync().longest, Math.random());
     this.#resyncTimer = setTimeout(() => {
       this.#checkSkew();
       void this.#burst();
@@ -316,9 +343,7 @@ export class SyncLoop {
     // Once sync answers, pushes are not used.
     this.#pushes = [];
     this.#setMode('sync');
-    this.#syncSamples = [...this.#syncSamples, sample]
-      .filter((s) => s.t3 > sample.t3 - SYNC_MAX_AGE_MS)
-      .slice(-SYNC_WINDOW);
+    this.#syncSamples = keptSamples(this.#syncSamples, sample);
   }
 
   /**
@@ -334,7 +359,7 @@ export class SyncLoop {
     const estimate = estimateFromSync(this.#syncSamples);
     if (!estimate) return;
     const before = this.#latest?.mode === 'sync' ? this.#latest.estimate : undefined;
-    if (estimate.superseded && (!before || estimate.since > before.since)) this.#bursts = 0;
+    if (startsOver(estimate, before)) this.#bursts = 0;
     this.#give({ estimate, mode: 'sync' }, this.#latest?.mode === 'push');
   }
 
