@@ -1,8 +1,8 @@
 // npm run bench:moves [-- --runs N]
 // A simulation, not a measurement: the SDK's estimator and resync schedule against a server whose
 // clock moves a little, over loopback. It counts the readings that fall outside the uncertainty the
-// SDK states (bench/ACCURACY.md, "A server clock that moves a little"), beside a server whose clock
-// runs straight. Pure and seeded: each run replays exactly.
+// SDK states (bench/ACCURACY.md, "A server clock that moves a little"), and their median error,
+// beside a server whose clock runs straight. Pure and seeded: each run replays exactly.
 import { parseArgs } from 'node:util';
 import { estimateFromSync, type SyncEstimate, type SyncSample } from '../sdk/offset-estimator.js';
 import { keptSamples, nextResync, resyncDelay, startsOver } from '../sdk/sync.js';
@@ -69,8 +69,16 @@ function sawtooth(ppm: number): Scenario {
   return { move: (t) => ppm * 1e-6 * (t % CORRECTION_MS), seenFrom: 0, allowance: ppm * 1e-6 * CORRECTION_MS };
 }
 
+/** The middle of `values` (not empty). */
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
 interface Tally {
   readings: number;
+  /** Each reading's |error|, ms. */
+  errors: number[];
   outside: number;
   worst: number;
 }
@@ -108,8 +116,10 @@ function run(seed: number, { move, seenFrom, allowance }: Scenario, minutes: num
       if (trueAt(local) - START < 20_000 || trueAt(estimate.at) - START < seenFrom) continue;
       const shown = local + estimate.offset + estimate.drift.rate * (local - estimate.at);
       const bound = estimate.uncertainty + estimate.drift.uncertainty * (local - estimate.at) + (allowance ?? 0);
-      const excess = Math.abs(shown - reference(local)) - bound;
+      const error = Math.abs(shown - reference(local));
+      const excess = error - bound;
       tally.readings++;
+      tally.errors.push(error);
       if (excess > 0) tally.outside++;
       tally.worst = Math.max(tally.worst, excess);
     }
@@ -134,12 +144,13 @@ console.log(
     `node's against Redis' time, the node's own bound (±) added to the client's uncertainty.\n`,
 );
 const rows = SCENARIOS.map(({ name, minutes, make }) => {
-  const tally: Tally = { readings: 0, outside: 0, worst: 0 };
+  const tally: Tally = { readings: 0, errors: [], outside: 0, worst: 0 };
   for (let seed = 1; seed <= RUNS; seed++) run(seed, make(), minutes, tally);
   return {
     "server's clock": name,
     minutes,
     readings: tally.readings,
+    'median |error|': `${median(tally.errors).toFixed(2)} ms`,
     'outside the uncertainty': tally.outside,
     share: `${((100 * tally.outside) / tally.readings).toFixed(2)} %`,
     'most outside by': tally.outside ? `${tally.worst.toFixed(2)} ms` : '',
