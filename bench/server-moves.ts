@@ -5,7 +5,7 @@
 // beside a server whose clock runs straight. Pure and seeded: each run replays exactly.
 import { parseArgs } from 'node:util';
 import { estimateFromSync, type SyncEstimate, type SyncSample } from '../sdk/offset-estimator.js';
-import { keptSamples, nextResync, resyncDelay, startsOver } from '../sdk/sync.js';
+import { keptSamples, nextResync, resyncDelay, samplesAfter, startsOver } from '../sdk/sync.js';
 import { sample, seededRandom } from '../test/samples.js';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '200' } } });
@@ -93,7 +93,7 @@ function run(seed: number, { move, seenFrom, allowance }: Scenario, minutes: num
   const reference = allowance === undefined ? server : straight;
   // Loopback: a tenth of a millisecond, and the event loop's half.
   const leg = () => 0.1 + 0.5 * random();
-  let samples: SyncSample[] = [];
+  let samples: readonly SyncSample[] = [];
   let latest: SyncEstimate | undefined;
   let bursts = 0;
   let size = 8;
@@ -105,8 +105,10 @@ function run(seed: number, { move, seenFrom, allowance }: Scenario, minutes: num
     }
     const estimate = estimateFromSync(samples);
     if (!estimate) throw new Error('no estimate from possible samples');
-    // As the sync loop: resyncs from a second again when older samples no longer agree.
+    // As the sync loop: resyncs from a second again when older samples no longer agree, and
+    // those dropped if the drift was known.
     if (startsOver(estimate, latest)) bursts = 0;
+    samples = samplesAfter(samples, estimate, latest);
     latest = estimate;
     const resync = nextResync(estimate.drift, samples, { samples: 8, resyncInterval: 240_000 });
     size = resync.exchanges;

@@ -10,7 +10,7 @@ import {
   type PushSample,
   type SyncSample,
 } from './offset-estimator.js';
-import { SETTLED_DRIFT, keptSamples, nextResync, resyncDelay } from './sync.js';
+import { SETTLED_DRIFT, keptSamples, nextResync, resyncDelay, samplesAfter, startsOver } from './sync.js';
 import { sample, seededRandom, serverClock, type Exchange } from '../test/samples.js';
 
 const EPS = 1e-9;
@@ -44,11 +44,13 @@ const LINKS = {
 
 /**
  * What a clock sees over `minutes`: bursts as the sync loop makes them (8 exchanges, then resyncs
- * at 1, 3, 7… s, as {@link nextResync} has them) over a link, against `server`; and readings every
- * few seconds between them, each with the truth. Pure: the estimate is taken after each exchange.
+ * at 1, 3, 7… s, as {@link nextResync} has them, from a second again when older samples are set
+ * aside, and those dropped if the drift was known) over a link, against `server`; and readings
+ * every few seconds between them, each with the truth. Pure: the estimate is taken after each
+ * exchange.
  */
 function run(server: (local: number) => number, leg: () => number, random: () => number, minutes: number) {
-  let samples: SyncSample[] = [];
+  let samples: readonly SyncSample[] = [];
   const readings: {
     at: number;
     error: number;
@@ -60,6 +62,7 @@ function run(server: (local: number) => number, leg: () => number, random: () =>
   }[] = [];
   let t = 1_000_000;
   let estimate = undefined as ReturnType<typeof estimateFromSync>;
+  let latest = estimate;
   let size = 8;
   for (let burst = 0; t < 1_000_000 + minutes * 60_000; burst++) {
     for (let i = 0; i < size; i++) {
@@ -70,6 +73,9 @@ function run(server: (local: number) => number, leg: () => number, random: () =>
       t = taken.t3 + 0.2;
     }
     assert.ok(estimate);
+    if (startsOver(estimate, latest)) burst = 0;
+    samples = samplesAfter(samples, estimate, latest);
+    latest = estimate;
     const resync = nextResync(estimate.drift, samples, { samples: 8, resyncInterval: 240_000 });
     size = resync.exchanges;
     const next = t + resyncDelay(burst, resync.longest, random());

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { UNKNOWN_DRIFT, linkJitter, type Drift, type SyncSample } from './offset-estimator.js';
-import { SETTLED_DRIFT, nextResync } from './sync.js';
+import { UNKNOWN_DRIFT, estimateFromSync, linkJitter, type Drift, type SyncSample } from './offset-estimator.js';
+import { SETTLED_DRIFT, nextResync, samplesAfter } from './sync.js';
 import { sample, seededRandom, serverClock } from '../test/samples.js';
 
 /** `count` exchanges 15 s apart, each leg's delay drawn by `leg`. */
@@ -60,4 +60,25 @@ test('a clock that connected with a crowd: its queued first bursts do not keep i
   const samples = overLink(() => 0.3 + 0.5 * random() + (legs++ < 48 && random() < 0.85 ? 300 * random() : 0), 36);
   assert.ok(linkJitter(samples.slice(0, 24)) > 2, 'the first bursts alone: jittery');
   assert.deepEqual(nextResync(known(SETTLED_DRIFT / 2), samples, settings), { exchanges: 2, longest: 240_000 });
+});
+
+test('samples set aside while the drift was known are dropped; while it was unknown, kept', () => {
+  const random = seededRandom(3);
+  const leg = () => 0.1 + 0.5 * random();
+  // A minute of exchanges, then the server's clock 5 ms back: the newest set the older aside.
+  const exchanges = (from: number, count: number) => Array.from({ length: count }, (_, i) => from + i * 5_000);
+  const older = exchanges(1_000_000, 12).map((t0) => sample(serverClock(42), { t0, out: leg(), back: leg() }));
+  const newer = exchanges(1_060_000, 3).map((t0) => sample(serverClock(37), { t0, out: leg(), back: leg() }));
+  const before = estimateFromSync(older);
+  const estimate = estimateFromSync([...older, ...newer]);
+  assert.ok(before && estimate);
+  assert.equal(estimate.superseded, older.length);
+  assert.ok(before.drift.uncertainty < UNKNOWN_DRIFT.uncertainty, 'the drift was known before');
+  assert.deepEqual(samplesAfter([...older, ...newer], estimate, before), newer);
+  // A drift beyond the bound sets old samples aside too until it is measured: they are kept.
+  const unknown = { ...before, drift: UNKNOWN_DRIFT };
+  assert.deepEqual(samplesAfter([...older, ...newer], estimate, unknown), [...older, ...newer]);
+  assert.deepEqual(samplesAfter([...older, ...newer], estimate, undefined), [...older, ...newer]);
+  // Nothing set aside, nothing dropped.
+  assert.deepEqual(samplesAfter(older, before, before), older);
 });
