@@ -7,6 +7,7 @@ import {
   estimateFromPushes,
   estimateFromSync,
   linkJitter,
+  type Drift,
   type PushSample,
   type SyncSample,
 } from './offset-estimator.js';
@@ -277,30 +278,34 @@ function burstsOf(server: (local: number) => number, leg: () => number, bursts: 
   return samples;
 }
 
+/** A server clock that does not drift, 1 ms back from 10 s on, read in `bursts` over loopback. */
+const movedAt10s = (bursts: readonly [number, number][], seed: number) =>
+  burstsOf((t) => t + 500 - (t >= 1_010_000 ? 1 : 0), LINKS.loopback(seededRandom(seed)), bursts);
+
+/** The truth, no drift, is within the drift stated. */
+function assertNoDriftWithin(drift: Drift, seed: number) {
+  assert.ok(
+    Math.abs(drift.rate) <= drift.uncertainty,
+    `seed ${seed}: ${drift.rate / PPM} ± ${drift.uncertainty / PPM} ppm`,
+  );
+}
+
 test("a server clock moved by about a sample's width between bursts: the drift is not stated surer than they allow", () => {
   // Over loopback, bursts as the sync loop makes them in its first minute (8, then 2 at about 1,
   // 3, 7, 15, 31 and 63 s); the server's clock, which does not drift, is 1 ms back from 10 s on.
   // A line through the bursts on either side leans by that over tens of seconds, and its residuals
   // stay small: the fit's own error alone left the truth outside the drift stated for 15 of these
   // 20 seeds (a jackknife over the bursts sees how far the line leans on them).
-  for (let seed = 1; seed <= 20; seed++) {
-    const leg = LINKS.loopback(seededRandom(seed));
-    const server = (t: number) => t + 500 - (t >= 1_010_000 ? 1 : 0);
-    const bursts: [number, number][] = [
-      [0, 8],
-      [1000, 2],
-      [3000, 2],
-      [7000, 2],
-      [15_000, 2],
-      [31_000, 2],
-      [63_000, 2],
-    ];
-    const drift = estimateDrift(burstsOf(server, leg, bursts));
-    assert.ok(
-      Math.abs(drift.rate) <= drift.uncertainty,
-      `seed ${seed}: ${drift.rate / PPM} ± ${drift.uncertainty / PPM} ppm`,
-    );
-  }
+  const bursts: [number, number][] = [
+    [0, 8],
+    [1000, 2],
+    [3000, 2],
+    [7000, 2],
+    [15_000, 2],
+    [31_000, 2],
+    [63_000, 2],
+  ];
+  for (let seed = 1; seed <= 20; seed++) assertNoDriftWithin(estimateDrift(movedAt10s(bursts, seed)), seed);
 });
 
 test("a server clock moved, and the resyncs started over: the newer bursts' rate bounds the drift", () => {
@@ -309,27 +314,21 @@ test("a server clock moved, and the resyncs started over: the newer bursts' rate
   // known). The bursts after the move sway the jackknife little, each with others beside it: it
   // alone left the truth outside the drift stated for 10 of these 40 seeds. The newer half of the
   // bursts, fitted alone, has the rate since the move.
+  const bursts: [number, number][] = [
+    [0, 8],
+    [1000, 2],
+    [3000, 2],
+    [7000, 2],
+    [16_000, 2],
+    [17_000, 2],
+    [19_000, 2],
+    [23_000, 2],
+    [31_000, 2],
+  ];
   for (let seed = 1; seed <= 40; seed++) {
-    const leg = LINKS.loopback(seededRandom(seed));
-    const server = (t: number) => t + 500 - (t >= 1_010_000 ? 1 : 0);
-    const bursts: [number, number][] = [
-      [0, 8],
-      [1000, 2],
-      [3000, 2],
-      [7000, 2],
-      [16_000, 2],
-      [17_000, 2],
-      [19_000, 2],
-      [23_000, 2],
-      [31_000, 2],
-    ];
-    const estimate = estimateFromSync(burstsOf(server, leg, bursts));
+    const estimate = estimateFromSync(movedAt10s(bursts, seed));
     assert.ok(estimate);
-    const { drift } = estimate;
-    assert.ok(
-      Math.abs(drift.rate) <= drift.uncertainty,
-      `seed ${seed}: ${drift.rate / PPM} ± ${drift.uncertainty / PPM} ppm`,
-    );
+    assertNoDriftWithin(estimate.drift, seed);
   }
 });
 
