@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util';
 import { estimateFromSync, type SyncEstimate, type SyncSample } from '../sdk/offset-estimator.js';
 import { keptSamples, nextResync, resyncDelay, samplesAfter, startsOver } from '../sdk/sync.js';
-import { sample, seededRandom } from '../test/samples.js';
+import { median, sample, seededRandom } from '../test/samples.js';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '200' } } });
 const RUNS = Number(values.runs);
@@ -67,12 +67,6 @@ function corrections(ms: number): Scenario {
 /** A cluster node whose own clock runs `ppm` off Redis', taken back at each correction: a sawtooth. */
 function sawtooth(ppm: number): Scenario {
   return { move: (t) => ppm * 1e-6 * (t % CORRECTION_MS), seenFrom: 0, allowance: ppm * 1e-6 * CORRECTION_MS };
-}
-
-/** The middle of `values` (not empty). */
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
 }
 
 interface Tally {

@@ -13,6 +13,7 @@ import { createMemoryStore } from '../demo-server/timers/memory-store.js';
 import { startClockServer } from '../test/node-clients.js';
 import { startRedis } from '../test/redis.mjs';
 import { waitFor } from '../test/waiting.js';
+import { median } from '../test/samples.js';
 
 const PPM = 1e-6;
 // The monotonic clock of this process. The servers here serve it (plus an offset) rather than
@@ -75,9 +76,9 @@ async function readFor(clock: ServerClock, truth: () => number, ms: number): Pro
 function assertWithin(t: TestContext, readings: Reading[], what: string): void {
   assert.ok(readings.length > 100, `${what}: ${readings.length} readings`);
   const worst = Math.max(...readings.map((r) => Math.abs(r.error) / r.uncertainty));
-  const median = [...readings].map((r) => Math.abs(r.error)).sort((a, b) => a - b)[Math.floor(readings.length / 2)];
+  const middle = median(readings.map((r) => Math.abs(r.error)));
   t.diagnostic(
-    `${what}: ${readings.length} readings, median |error| ${median.toFixed(3)} ms, at most ${(100 * worst).toFixed(0)} % of the uncertainty`,
+    `${what}: ${readings.length} readings, median |error| ${middle.toFixed(3)} ms, at most ${(100 * worst).toFixed(0)} % of the uncertainty`,
   );
   const outside = readings.filter((r) => Math.abs(r.error) > r.uncertainty);
   assert.equal(

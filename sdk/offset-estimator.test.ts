@@ -12,13 +12,10 @@ import {
   type SyncSample,
 } from './offset-estimator.js';
 import { SETTLED_DRIFT, keptSamples, nextResync, resyncDelay, samplesAfter, startsOver } from './sync.js';
-import { sample, seededRandom, serverClock, type Exchange } from '../test/samples.js';
+import { median, sample, seededRandom, serverClock, type Exchange } from '../test/samples.js';
 
 const EPS = 1e-9;
 const PPM = 1e-6;
-
-/** The middle value (the upper of the two middle ones for an even count). */
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 /** NTP's offset of one exchange alone: the midpoint of its interval. */
 const ntpOffset = ({ t0, t1, t2, t3 }: SyncSample) => (t1 - t0 + (t2 - t3)) / 2;

@@ -13,6 +13,11 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
+/** The middle of `values` (not empty; of an even count, the upper of the two middle ones). */
+export function median(values: readonly number[]): number {
+  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+}
+
 /** The server's clock as a function of the local one: a constant offset, optionally drifting. */
 export function serverClock(offset: number, driftPpm = 0, since = 0): (local: number) => number {
   return (local) => local + offset + (local - since) * driftPpm * 1e-6;
